@@ -1,0 +1,172 @@
+"""Command line: `sle-immunomod` (also `python -m model`).
+
+Every command prints the disclaimer; bad input gives one clear line naming the field and what is
+allowed, exit code 2, and no partial output file.
+
+Subcommands are registered in `COMMANDS` by `_command`; other modules of the package add theirs
+by defining `add_commands(subparsers)` and being listed in `_EXTENSIONS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from .compare import compare_assumptions
+from .equations import MECHANISMS
+from .interventions import InterventionError, parse_intervention
+from .parameters import PARAMETERS, ParameterError
+from .scenarios import ASSUMPTION_SETS, SCENARIOS
+from .simulate import DISCLAIMER, SimulationError, simulate
+
+__all__ = ["main"]
+
+#: Modules that add subcommands (each defines `add_commands(subparsers)`); missing ones are skipped.
+_EXTENSIONS: tuple[str, ...] = ("model.uncertainty_cli", "model.sweep_cli")
+
+USER_ERRORS = (ParameterError, InterventionError, ValueError, KeyError)
+
+
+class UsageError(Exception):
+    """Bad command-line input: printed as one line, exit code 2."""
+
+
+def _print(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def _parse_set(items: Sequence[str]) -> dict[str, float]:
+    values: dict[str, float] = {}
+    for item in items:
+        name, eq, value = item.partition("=")
+        if not eq:
+            raise UsageError(f"--set {item!r}: expected name=value, e.g. --set antigen_clearance=0.7")
+        try:
+            values[name.strip()] = float(value)
+        except ValueError:
+            raise UsageError(f"--set {item!r}: `{name}` needs a number, got {value!r}") from None
+    return values
+
+
+def _cmd_simulate(args: argparse.Namespace) -> None:
+    interventions = [parse_intervention(spec) for spec in args.intervention]
+    res = simulate(
+        scenario=args.scenario,
+        params=_parse_set(args.set),
+        assumptions=args.assumptions,
+        interventions=interventions,
+        days=args.days,
+        knockouts=args.knockout,
+    )
+    out = res.outcomes
+    _print(f"# {DISCLAIMER}")
+    _print(f"run: {res.describe()}; days={args.days:g}")
+    _print(
+        f"activity (toy index): peak {out.activity_peak:.3f}, final {out.activity_final:.3f}; "
+        f"days in remission {out.days_in_remission:.0f}; flares {out.flares}; "
+        f"remission at end: {'yes' if out.remission_at_end else 'no'}"
+    )
+    if args.out:
+        res.to_csv(args.out)
+        _print(f"wrote {args.out} ({len(res.t)} rows)")
+
+
+def _cmd_compare(args: argparse.Namespace) -> None:
+    interventions = [parse_intervention(spec) for spec in args.intervention] or None
+    table = compare_assumptions(args.scenario, interventions, args.days, params=_parse_set(args.set))
+    _print(f"# {DISCLAIMER}")
+    _print(table.round(3).to_string(index=False))
+
+
+def _cmd_scenarios(args: argparse.Namespace) -> None:
+    _print(f"# {DISCLAIMER}")
+    _print("Scenarios:")
+    for s in SCENARIOS.values():
+        changes = ", ".join(f"{k}={v:g}" for k, v in s.overrides.items())
+        _print(f"  {s.name:<20} {s.title} [{changes}]\n  {'':<20} {s.description}")
+    _print("Assumption sets (how MSC act):")
+    for a in ASSUMPTION_SETS.values():
+        changes = ", ".join(f"{k}={v:g}" for k, v in a.overrides.items()) or "defaults"
+        _print(f"  {a.name:<20} {a.title} [{changes}]\n  {'':<20} {a.explanation}")
+
+
+def _cmd_parameters(args: argparse.Namespace) -> None:
+    _print(f"# {DISCLAIMER}")
+    _print(f"{'name':<30} {'default':>9} {'low':>8} {'high':>8}  unit  -- description [provenance]")
+    for p in PARAMETERS:
+        _print(f"{p.name:<30} {p.default:>9g} {p.low:>8g} {p.high:>8g}  {p.unit}  -- {p.description} [{p.provenance}]")
+
+
+def _cmd_mechanisms(args: argparse.Namespace) -> None:
+    _print(f"# {DISCLAIMER}")
+    for m in MECHANISMS:
+        _print(f"{m.name:<32} {m.explanation}")
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scenario", default="active_sle", choices=list(SCENARIOS), help="toy person")
+    parser.add_argument("--days", type=float, default=365.0, help="length of the run in days (default 365)")
+    parser.add_argument(
+        "--intervention",
+        action="append",
+        default=[],
+        metavar="KIND:KEY=VALUE,...",
+        help="e.g. msc:day=30,dose=1 | hsct:day=30 | immunosuppression:start=30,stop=210,strength=0.6 | "
+        "bcell_depletion:day=30 | antigen:day=30,size=40,duration=14 (repeatable)",
+    )
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a parameter")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand (including those of extension modules)."""
+    parser = argparse.ArgumentParser(
+        prog="sle-immunomod",
+        description=f"Toy model of immune modulation in SLE. {DISCLAIMER}",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("simulate", help="run one course and print its outcomes (optionally write CSV)")
+    _add_run_options(run)
+    run.add_argument("--assumptions", default="baseline", choices=list(ASSUMPTION_SETS), help="how MSC act")
+    run.add_argument("--knockout", action="append", default=[], metavar="MECHANISM", help="switch a mechanism off")
+    run.add_argument("--out", help="CSV file to write (starts with the disclaimer)")
+    run.set_defaults(func=_cmd_simulate)
+    cmp_ = sub.add_parser("compare", help="the same interventions under every assumption set")
+    _add_run_options(cmp_)
+    cmp_.set_defaults(func=_cmd_compare, days=730.0)
+    for name, func, text in (
+        ("scenarios", _cmd_scenarios, "list scenarios and assumption sets"),
+        ("parameters", _cmd_parameters, "the parameter table with ranges and provenance"),
+        ("mechanisms", _cmd_mechanisms, "mechanisms that can be knocked out"),
+    ):
+        sub.add_parser(name, help=text).set_defaults(func=func)
+    for module_name in _EXTENSIONS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue
+        module.add_commands(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns 0 on success, 2 on bad input, 1 on a solver failure."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.func(args)
+    except (UsageError, *USER_ERRORS) as exc:
+        message = exc.args[0] if exc.args else str(exc)
+        print(f"sle-immunomod: error: {message}", file=sys.stderr)
+        return 2
+    except SimulationError as exc:
+        print(f"sle-immunomod: simulation failed: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

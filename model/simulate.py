@@ -1,0 +1,366 @@
+"""The simulator: resolve parameters, start on the scenario's attractor, integrate between events.
+
+`simulate` is the one entry point for a single run. It
+
+1. resolves the parameters: defaults, then the scenario's overrides, then the assumption set's,
+   then the caller's (`params`), so the caller's changes always win;
+2. starts from the scenario's attractor: a cached burn-in from the scenario's rough initial state
+   under the same parameters and knockouts (or from `initial` when given);
+3. integrates piecewise with LSODA between the interventions' event times, applying jumps at the
+   start of a segment and recording the state just before and just after each jump as two points
+   at the same time;
+4. returns a `Result` with named series, outcomes and everything that produced them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import itertools
+import math
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from scipy.integrate import odeint
+
+from .equations import STATE_NAMES, TERMS, Inputs, Switches, rhs, term_table
+from .interventions import Intervention
+from .outcomes import Outcomes, activity_index, compute_outcomes
+from .parameters import ParameterError, Parameters
+from .scenarios import AssumptionSet, Scenario, get_assumption_set, get_scenario
+
+__all__ = [
+    "DISCLAIMER",
+    "Result",
+    "SimulationError",
+    "initial_state",
+    "resolve_parameters",
+    "simulate",
+]
+
+DISCLAIMER = (
+    "sle-immunomod: illustrative teaching model, not predictive, not medical advice. "
+    "Amounts are in arbitrary units; the activity index is a toy, not SLEDAI."
+)
+BURN_IN_DAYS = 3000.0
+MAX_DAYS = 36_500.0
+RTOL, ATOL = 1e-6, 1e-9
+MAX_STEPS = 50_000
+N_STATES = len(STATE_NAMES)
+_INDEX = {name: i for i, name in enumerate(STATE_NAMES)}
+
+
+class SimulationError(RuntimeError):
+    """The solver failed (too many steps, non-finite or negative states); the message says where."""
+
+
+def resolve_parameters(
+    scenario: str | Scenario = "active_sle",
+    assumptions: str | AssumptionSet = "baseline",
+    params: Parameters | Mapping[str, float] | None = None,
+) -> Parameters:
+    """Defaults <- scenario overrides <- assumption-set overrides <- the caller's `params`.
+
+    `params` may be a mapping of overrides or a `Parameters`; from a `Parameters`, the fields that
+    differ from the defaults count as the caller's overrides.
+    """
+    mine: Mapping[str, float]
+    if params is None:
+        mine = {}
+    elif isinstance(params, Parameters):
+        mine = {k: new for k, (new, _) in params.diff(Parameters()).items()}
+    else:
+        mine = dict(params)
+    merged = {**get_scenario(scenario).overrides, **get_assumption_set(assumptions).overrides, **mine}
+    return Parameters().replace(**merged)
+
+
+def _integrate(y0: np.ndarray, t: np.ndarray, p: Parameters, inputs: Inputs, on: Switches) -> np.ndarray:
+    """LSODA from y0 over the increasing times `t` (t[0] is the start); rows are time points."""
+
+    def f(y: np.ndarray, time: float) -> list[float]:
+        return rhs(time, y.tolist(), p, inputs, on)
+
+    y, info = odeint(f, y0, t, rtol=RTOL, atol=ATOL, mxstep=MAX_STEPS, full_output=True)
+    if info["message"] != "Integration successful." or not np.all(np.isfinite(y)):
+        errormsg = (
+            f"The solver failed between day {t[0]:g} and {t[-1]:g}: {info['message']} "
+            "Try parameters nearer their defaults."
+        )
+        raise SimulationError(errormsg)
+    return _nonnegative(y, t[0])
+
+
+def _nonnegative(y: np.ndarray, day: float) -> np.ndarray:
+    """Round solver noise below zero up to zero; a real negative excursion is an error."""
+    worst = float(np.min(y))
+    if worst < -1e-6:
+        raise SimulationError(f"A state went negative ({worst:.3g}) after day {day:g}; the solver lost accuracy.")
+    return np.maximum(y, 0.0)
+
+
+@functools.lru_cache(maxsize=256)
+def _attractor(start: tuple[float, ...], p: Parameters, knockouts: tuple[str, ...]) -> tuple[float, ...]:
+    y0 = np.array(start, dtype=float)
+    y = _integrate(y0, np.array([0.0, BURN_IN_DAYS]), p, Inputs(), Switches.without(knockouts))
+    return tuple(y[-1])
+
+
+def initial_state(
+    scenario: str | Scenario = "active_sle",
+    params: Parameters | None = None,
+    knockouts: Sequence[str] = (),
+    initial: Mapping[str, float] | None = None,
+) -> np.ndarray:
+    """The start state: the scenario's attractor (burn-in, cached), with `initial` entries replacing it."""
+    sc = get_scenario(scenario)
+    p = params if params is not None else resolve_parameters(sc)
+    start = tuple(sc.initial[name] for name in STATE_NAMES)
+    y = np.array(_attractor(start, p, tuple(sorted(knockouts))))
+    for name, value in (initial or {}).items():
+        if name not in _INDEX:
+            raise ParameterError(f"Unknown state {name!r} in `initial`; valid names: {', '.join(STATE_NAMES)}")
+        number = float(value)
+        if not math.isfinite(number) or number < 0:
+            raise ParameterError(f"`initial[{name!r}]` = {value!r} must be a finite number >= 0 (a.u.)")
+        y[_INDEX[name]] = number
+    return y
+
+
+def _check_days(days: float) -> float:
+    number = float(days)
+    if not math.isfinite(number) or not 1.0 <= number <= MAX_DAYS:
+        raise ParameterError(f"`days` = {days!r} is outside its allowed range [1, {MAX_DAYS:g}]")
+    return number
+
+
+def _check_timeline(interventions: Sequence[Intervention], days: float) -> None:
+    for item in interventions:
+        if not isinstance(item, Intervention):
+            raise ParameterError(f"`interventions` must hold Intervention objects, got {item!r}")
+        if item.first_day() >= days:
+            errormsg = f"{item.describe()} starts after the end of the simulation (`days` = {days:g})"
+            raise ParameterError(errormsg)
+
+
+@dataclasses.dataclass(frozen=True)
+class Segment:
+    """One stretch of integration with constant inputs (internal record for contributions)."""
+
+    start: float
+    stop: float
+    inputs: Inputs
+
+
+def _grid(days: float, dt: float) -> np.ndarray:
+    if not math.isfinite(dt) or not 0.01 <= dt <= days:
+        raise ParameterError(f"`dt` = {dt!r} is outside its allowed range [0.01, days] (days)")
+    grid = np.arange(0.0, days, dt)
+    return np.append(grid, days)
+
+
+def _run(
+    y0: np.ndarray,
+    p: Parameters,
+    interventions: Sequence[Intervention],
+    days: float,
+    on: Switches,
+    dt: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[Segment, ...]]:
+    grid = _grid(days, dt)
+    breaks = sorted({b for item in interventions for b in item.breakpoints() if 0.0 <= b < days})
+    bounds = sorted({0.0, *breaks, days})
+    times: list[np.ndarray] = []
+    states: list[np.ndarray] = []
+    seg_ids: list[np.ndarray] = []
+    segments: list[Segment] = []
+    y = y0
+    for k, (a, b) in enumerate(itertools.pairwise(bounds)):
+        jumped = y
+        for item in interventions:
+            jumped = item.jump(a, jumped)
+        if jumped is not y:
+            times.append(np.array([a]))
+            states.append(y[None, :])
+            seg_ids.append(np.array([max(k - 1, 0)]))
+        inputs = Inputs()
+        for item in interventions:
+            inputs = item.inputs(a, inputs)
+        segments.append(Segment(a, b, inputs))
+        inner = grid[(grid > a) & (grid < b)]
+        t = np.concatenate(([a], inner, [b]))
+        ys = _integrate(jumped, t, p, inputs, on)
+        last = k == len(bounds) - 2
+        keep = slice(None) if last else slice(None, -1)
+        times.append(t[keep])
+        states.append(ys[keep])
+        seg_ids.append(np.full(len(t[keep]), k))
+        y = ys[-1]
+    return np.concatenate(times), np.vstack(states), np.concatenate(seg_ids), tuple(segments)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Result:
+    """One simulated course: named state series, outcomes, and what produced them.
+
+    Attributes:
+        t: time points (days); a time appears twice where an intervention made the state jump
+            (just before, then just after).
+        y: states, shape (time, state) in `STATE_NAMES` order (a.u.).
+        params: the resolved parameters used.
+        scenario, assumptions: names of the scenario and the assumption set.
+        interventions: the interventions applied.
+        knockouts: mechanisms switched off.
+    """
+
+    t: np.ndarray
+    y: np.ndarray
+    params: Parameters
+    scenario: str
+    assumptions: str
+    interventions: tuple[Intervention, ...]
+    knockouts: tuple[str, ...]
+    segments: tuple[Segment, ...] = dataclasses.field(repr=False)
+    segment_of_point: np.ndarray = dataclasses.field(repr=False)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """The series of a state (or `"activity"`, the toy activity index) over `t`."""
+        if name == "activity":
+            return self.outcomes.activity
+        try:
+            return self.y[:, _INDEX[name]]
+        except KeyError:
+            raise KeyError(f"Unknown state {name!r}; valid names: {', '.join(STATE_NAMES)}, activity") from None
+
+    @property
+    def final_state(self) -> dict[str, float]:
+        """The last state by name: pass it as `initial` to continue a run."""
+        return {name: float(v) for name, v in zip(STATE_NAMES, self.y[-1], strict=True)}
+
+    @functools.cached_property
+    def outcomes(self) -> Outcomes:
+        """Activity series and the scalar outcomes derived from it."""
+        return compute_outcomes(self.t, activity_index(self["A"], self["Ci"], self["D"]))
+
+    def describe(self) -> str:
+        """One line saying what was run."""
+        what = "; ".join(i.describe() for i in self.interventions) or "no intervention"
+        ko = f"; knocked out: {', '.join(self.knockouts)}" if self.knockouts else ""
+        return f"scenario={self.scenario}; assumptions={self.assumptions}; {what}{ko}"
+
+    def to_frame(self) -> Any:
+        """A tidy table: one row per time point, columns `day`, each state, and `activity`."""
+        import pandas as pd
+
+        frame = pd.DataFrame(self.y, columns=list(STATE_NAMES))
+        frame.insert(0, "day", self.t)
+        frame["activity"] = self.outcomes.activity
+        frame.attrs.update(disclaimer=DISCLAIMER, run=self.describe(), parameters=self.params.as_dict())
+        return frame
+
+    def to_csv(self, path: str | os.PathLike[str]) -> None:
+        """Write the table as CSV, led by comment lines: the disclaimer, the run and the parameters.
+
+        The file appears complete or not at all (written to a temporary name, then renamed).
+        """
+        header = [
+            DISCLAIMER,
+            self.describe(),
+            "parameters: " + ", ".join(f"{k}={v:g}" for k, v in self.params.as_dict().items()),
+        ]
+        text = "".join(f"# {line}\n" for line in header) + self.to_frame().to_csv(index=False)
+        write_atomic(path, text)
+
+    def contributions(self, state: str) -> Any:
+        """Each mechanism term of d(`state`)/dt over time: "why did it move?".
+
+        Returns a table with `day`, one column per term (a.u./day) and `total`; the terms sum to
+        the derivative. Terms of knocked-out mechanisms are zero.
+        """
+        import pandas as pd
+
+        if state not in TERMS:
+            raise KeyError(f"Unknown state {state!r}; valid names: {', '.join(STATE_NAMES)}")
+        on = Switches.without(self.knockouts)
+        parts = []
+        for k, seg in enumerate(self.segments):
+            mask = self.segment_of_point == k
+            cols = term_table(self.t[mask], list(self.y[mask].T), self.params, state, seg.inputs, on)
+            part = pd.DataFrame({name: np.broadcast_to(v, mask.sum()) for name, v in cols.items()})
+            part.index = np.flatnonzero(mask)
+            parts.append(part)
+        table = pd.concat(parts).sort_index().reset_index(drop=True)
+        table.insert(0, "day", self.t)
+        table["total"] = table.drop(columns="day").sum(axis=1)
+        return table
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write `text` to `path` via a temporary file in the same folder, so no half file is left."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".part")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def simulate(
+    scenario: str | Scenario = "active_sle",
+    params: Parameters | Mapping[str, float] | None = None,
+    assumptions: str | AssumptionSet = "baseline",
+    interventions: Sequence[Intervention] = (),
+    days: float = 365,
+    knockouts: Sequence[str] = (),
+    initial: Mapping[str, float] | None = None,
+    *,
+    dt: float = 1.0,
+) -> Result:
+    """Simulate one course of the toy model (illustrative, not predictive).
+
+    **Main arguments:**
+        scenario: a name from `SCENARIOS` (the toy person) or a `Scenario`.
+        params: parameter overrides (a mapping, or a `Parameters` whose non-default fields count),
+            applied after the scenario's and the assumption set's.
+        assumptions: a name from `ASSUMPTION_SETS` (how MSC act) or an `AssumptionSet`.
+        interventions: `MSCInfusion`, `HSCTReset`, `Immunosuppression`, `BCellDepletion`,
+            `AntigenTrigger` objects.
+        days: length of the run (days).
+
+    **Other arguments:**
+        knockouts: names from `MECHANISMS` to switch off (also during the burn-in).
+        initial: start states by name, replacing the scenario's attractor (e.g. `res.final_state`).
+        dt: spacing of the output grid (days); event times are always included.
+
+    Example::
+
+        res = simulate("active_sle", interventions=[MSCInfusion(day=30, dose=1.0)])
+        res.outcomes.activity_final, res["E"][-1]
+    """
+    days = _check_days(days)
+    interventions = tuple(interventions)
+    _check_timeline(interventions, days)
+    knockouts = tuple(knockouts)
+    on = Switches.without(knockouts)
+    sc, aset = get_scenario(scenario), get_assumption_set(assumptions)
+    p = resolve_parameters(sc, aset, params)
+    y0 = initial_state(sc, p, knockouts, initial)
+    t, y, seg_ids, segments = _run(y0, p, interventions, days, on, float(dt))
+    return Result(
+        t=t,
+        y=y,
+        params=p,
+        scenario=sc.name,
+        assumptions=aset.name,
+        interventions=interventions,
+        knockouts=knockouts,
+        segments=segments,
+        segment_of_point=seg_ids,
+    )
