@@ -65,3 +65,38 @@ def compare_assumptions(
     table = pd.DataFrame(rows)
     table.attrs["follow_up_days"] = follow_up
     return table
+
+
+def tips(
+    scenario: str, trigger: Intervention | None, params: dict[str, float] | None = None, days: float = 1000
+) -> bool:
+    """Whether the run after `trigger` ends in active disease (activity above the flare threshold)."""
+    from .outcomes import FLARE_THRESHOLD
+
+    res = simulate(scenario, params, "baseline", [trigger] if trigger else [], days, dt=10.0)
+    return res.outcomes.activity_final > FLARE_THRESHOLD
+
+
+def tipping_window(
+    size: float = 40.0,
+    duration: float = 14.0,
+    scenario: str = "susceptible",
+    parameter: str = "antigen_clearance",
+    bounds: tuple[float, float] = (0.3, 2.0),
+    tolerance: float = 1e-3,
+) -> tuple[float, float]:
+    """The interval of `parameter` over which an `AntigenTrigger(size, duration)` tips `scenario`.
+
+    Below the lower end the untriggered system is already active (no healthy state); above the
+    upper end the trigger fades. Found by bisection on each end (parameter units, e.g. 1/day).
+    """
+    from .interventions import AntigenTrigger
+
+    def edge(trigger: Intervention | None) -> float:
+        lo, hi = bounds
+        while hi - lo > tolerance:
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if tips(scenario, trigger, {parameter: mid}) else (lo, mid)
+        return lo
+
+    return edge(None), edge(AntigenTrigger(day=30, size=size, duration=duration))

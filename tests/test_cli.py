@@ -1,0 +1,80 @@
+"""The command line: outputs say illustrative; bad input is one clear line, exit 2, no file."""
+
+import subprocess
+import sys
+
+import pytest
+
+from model.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_simulate_prints_outcomes_with_disclaimer_and_writes_csv(capsys, tmp_path):
+    out_file = tmp_path / "run.csv"
+    code, out, _ = run(
+        capsys,
+        "simulate",
+        "--scenario",
+        "active_sle",
+        "--intervention",
+        "msc:day=30,dose=1",
+        "--days",
+        "365",
+        "--out",
+        str(out_file),
+    )
+    assert code == 0
+    assert "not predictive" in out and "remission at end" in out
+    assert out_file.read_text().startswith("# sle-immunomod: illustrative")
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (
+            ["simulate", "--set", "antigen_clearance=9"],
+            "`antigen_clearance` = 9.0 is outside its allowed range [0.3, 2]",
+        ),
+        (["simulate", "--set", "antigen_clearance"], "expected name=value"),
+        (["simulate", "--intervention", "msc:day=-3"], "`day` = -3.0 is outside its allowed range"),
+        (["simulate", "--intervention", "msc:day=500"], "after the end of the simulation"),
+        (["simulate", "--knockout", "nothing"], "valid names are"),
+        (["simulate", "--days", "0"], "`days`"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_no_file(capsys, tmp_path, argv, needle):
+    out_file = tmp_path / "never.csv"
+    code, out, err = run(capsys, *argv, "--out", str(out_file))
+    assert code == 2
+    assert needle in err and len(err.strip().splitlines()) == 1
+    assert not out_file.exists() and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["scenarios", "parameters", "mechanisms"])
+def test_listing_commands_say_illustrative(capsys, command):
+    code, out, _ = run(capsys, command)
+    assert code == 0 and "not predictive" in out
+
+
+def test_parameters_table_lists_every_parameter(capsys):
+    import model
+
+    _, out, _ = run(capsys, "parameters")
+    assert all(p.name in out for p in model.PARAMETERS)
+
+
+def test_compare_prints_every_assumption_set(capsys):
+    import model
+
+    code, out, _ = run(capsys, "compare", "--days", "400")
+    assert code == 0 and all(name in out for name in model.ASSUMPTION_SETS)
+
+
+def test_python_dash_m_model_works():
+    done = subprocess.run([sys.executable, "-m", "model", "mechanisms"], capture_output=True, text=True, check=True)
+    assert "long_lived_plasma_cells" in done.stdout

@@ -1,0 +1,116 @@
+"""The simulator: grid and jumps, contributions, continuation, tables and files."""
+
+import importlib
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import model
+
+
+@pytest.fixture(scope="module")
+def msc_run():
+    return model.simulate("active_sle", interventions=[model.MSCInfusion(day=30, dose=1.0)], days=365)
+
+
+def test_daily_grid_with_jump_recorded_before_and_after(msc_run):
+    assert msc_run.t[0] == 0 and msc_run.t[-1] == 365
+    at30 = np.flatnonzero(msc_run.t == 30)
+    assert len(at30) == 2
+    before, after = msc_run["M"][at30]
+    assert before == 0 and after == pytest.approx(1.0)
+    assert len(msc_run.t) == 366 + 1
+
+
+def test_contributions_sum_to_the_derivative(msc_run):
+    for state in model.STATE_NAMES:
+        table = msc_run.contributions(state)
+        terms = table.drop(columns=["day", "total"]).sum(axis=1)
+        np.testing.assert_allclose(terms, table["total"])
+        # the total is the derivative: compare with finite differences away from jumps
+        after = msc_run.t > 31  # past the infusion: one point per day
+        series = msc_run[state][after]
+        fd = np.gradient(series, msc_run.t[after])
+        total = table["total"][after].to_numpy()
+        np.testing.assert_allclose(total[10:-10], fd[10:-10], atol=2e-2 * (np.abs(series).max() + 1e-3))
+
+
+def test_contributions_show_msc_suppression_only_while_msc_are_present(msc_run):
+    table = msc_run.contributions("E")
+    assert table.loc[table["day"] < 30, "msc_suppression"].eq(0).all()
+    assert table.loc[table["day"].between(30, 32), "msc_suppression"].min() < 0
+    assert abs(table["msc_suppression"].iloc[-1]) < 1e-6
+
+
+def test_knocked_out_mechanism_contributes_nothing():
+    res = model.simulate("active_sle", days=60, knockouts=["treg_suppression"])
+    assert res.contributions("E")["treg_suppression"].eq(0).all()
+
+
+def test_unknown_knockout_lists_valid_names():
+    with pytest.raises(ValueError, match="valid names are"):
+        model.simulate("active_sle", knockouts=["magic"])
+
+
+def test_continuation_from_final_state_matches_one_long_run():
+    whole = model.simulate("active_sle", interventions=[model.MSCInfusion(day=30, dose=1.0)], days=200)
+    first = model.simulate("active_sle", interventions=[model.MSCInfusion(day=30, dose=1.0)], days=100)
+    second = model.simulate("active_sle", days=100, initial=first.final_state)
+    np.testing.assert_allclose(second.y[-1], whole.y[-1], rtol=1e-4, atol=1e-7)
+
+
+def test_initial_state_rejects_unknown_or_negative_values():
+    with pytest.raises(model.ParameterError, match="Unknown state"):
+        model.simulate(initial={"X": 1.0})
+    with pytest.raises(model.ParameterError, match="finite number >= 0"):
+        model.simulate(initial={"E": -1.0})
+
+
+def test_intervention_after_the_end_is_refused():
+    with pytest.raises(model.ParameterError, match="after the end of the simulation"):
+        model.simulate(interventions=[model.MSCInfusion(day=400)], days=365)
+
+
+@pytest.mark.parametrize("days", [0, -5, 1e9, float("nan")])
+def test_bad_days_names_the_range(days):
+    with pytest.raises(model.ParameterError, match="`days`"):
+        model.simulate(days=days)
+
+
+def test_getitem_names_and_activity(msc_run):
+    np.testing.assert_array_equal(msc_run["activity"], msc_run.outcomes.activity)
+    with pytest.raises(KeyError, match="valid names"):
+        msc_run["nope"]
+
+
+def test_frame_and_csv_carry_the_disclaimer_and_parameters(msc_run, tmp_path):
+    frame = msc_run.to_frame()
+    assert list(frame.columns) == ["day", *model.STATE_NAMES, "activity"]
+    assert frame.attrs["disclaimer"] == model.DISCLAIMER
+    path = tmp_path / "run.csv"
+    msc_run.to_csv(path)
+    lines = path.read_text().splitlines()
+    assert "illustrative" in lines[0] and "not predictive" in lines[0]
+    assert lines[2].startswith("# parameters: ") and "msc_half_life=1" in lines[2]
+    back = pd.read_csv(path, comment="#")
+    np.testing.assert_allclose(back["E"], frame["E"])
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind
+
+
+def test_outcomes_count_flares_and_remission():
+    from model.outcomes import compute_outcomes
+
+    t = np.arange(6.0)
+    out = compute_outcomes(t, np.array([0.1, 0.6, 0.1, 0.7, 0.3, 0.1]))
+    assert out.flares == 2
+    assert out.days_in_remission == 0  # never two consecutive points below threshold
+    assert out.remission_at_end and out.activity_peak == 0.7
+    assert out.activity_auc == pytest.approx(np.trapezoid([0.1, 0.6, 0.1, 0.7, 0.3, 0.1], t))
+
+
+def test_solver_failure_raises_simulation_error(monkeypatch):
+    sim = importlib.import_module("model.simulate")  # the module, not the function of that name
+    monkeypatch.setattr(sim, "MAX_STEPS", 3)
+    with pytest.raises(model.SimulationError, match="solver failed"):
+        model.simulate("active_sle", params={"ci_clearance": 19.0}, days=365, interventions=[model.MSCInfusion(day=5)])
