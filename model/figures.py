@@ -1,0 +1,289 @@
+"""Every figure of the documentation, drawn from the model so that pictures never drift from the code.
+
+Run ``python -m model.figures [--out docs/images]`` to (re)write all PNGs. Each figure is titled
+"illustrative, not predictive" and carries the model's disclaimer as a footnote. Figures are drawn
+with matplotlib's object API on an Agg canvas (no pyplot, no display, no global state), and each
+file is written to a temporary name first, so a failed run never leaves a half-written PNG.
+
+`FIGURES` maps file names to the functions that draw them; the docs tests check that every image
+the docs reference is one of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from .compare import activity_at
+from .interventions import AntigenTrigger, BCellDepletion, HSCTReset, Immunosuppression, Intervention, MSCInfusion
+from .outcomes import FLARE_THRESHOLD, REMISSION_THRESHOLD
+from .scenarios import ASSUMPTION_SETS, SCENARIOS
+from .simulate import DISCLAIMER, Result, simulate
+
+__all__ = ["DEFAULT_OUT", "FIGURES", "main", "render", "render_all"]
+
+#: Where the docs expect the figures: `docs/images` of the repository this package lives in.
+DEFAULT_OUT = Path(__file__).resolve().parent.parent / "docs" / "images"
+ILLUSTRATIVE = "illustrative, not predictive"
+_DPI = 110
+
+
+def _new_figure(title: str, rows: int = 1, cols: int = 1, height: float = 4.2) -> tuple[Figure, list[Axes]]:
+    """A figure with a titled header that says 'illustrative, not predictive' and a disclaimer footnote."""
+    fig = Figure(figsize=(8.0, height), dpi=_DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = list(np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel())
+    fig.suptitle(f"{title}\n({ILLUSTRATIVE})", fontsize=11)
+    fig.text(0.5, -0.01, DISCLAIMER, ha="center", va="top", fontsize=6.5, color="0.35", wrap=True)
+    return fig, axes
+
+
+def _activity_axes(ax: Axes, days: float) -> None:
+    """Label an axis of the toy activity index and draw the remission and flare thresholds."""
+    ax.axhline(REMISSION_THRESHOLD, color="tab:green", lw=0.8, ls=":", label="remission threshold")
+    ax.axhline(FLARE_THRESHOLD, color="tab:red", lw=0.8, ls=":", label="flare threshold")
+    ax.set_xlim(0, days)
+    ax.set_xlabel("day")
+    ax.set_ylabel("toy activity index (TLAI)")
+    ax.grid(alpha=0.3)
+
+
+def _shade(ax: Axes, start: float, stop: float, label: str) -> None:
+    ax.axvspan(start, stop, color="0.85", alpha=0.6, lw=0, label=label)
+
+
+def _plot_activity(ax: Axes, res: Result, label: str, **style: object) -> None:
+    ax.plot(res.t, res["activity"], label=label, **style)
+
+
+def tipping_trigger() -> Figure:
+    """Susceptible person: a small burst of self-antigen fades, a large one tips into lasting disease;
+    the same amount delivered too fast or too slowly does not tip (Lesson 1)."""
+    fig, (left, right) = _new_figure("A trigger can tip a susceptible person into lasting disease", cols=2)
+    days = 365
+    for size, color in ((10, "tab:blue"), (40, "tab:red")):
+        res = simulate("susceptible", interventions=[AntigenTrigger(day=30, size=size, duration=14)], days=days)
+        _plot_activity(left, res, f"trigger size {size} over 14 days", color=color)
+    _shade(left, 30, 44, "trigger")
+    _activity_axes(left, days)
+    left.set_title("small vs large trigger", fontsize=9)
+    left.legend(fontsize=7)
+    for duration, color in ((0, "tab:purple"), (14, "tab:red"), (60, "tab:olive")):
+        res = simulate("susceptible", interventions=[AntigenTrigger(day=30, size=40, duration=duration)], days=days)
+        _plot_activity(right, res, f"size 40 over {duration} days", color=color)
+    _activity_axes(right, days)
+    right.set_title("same amount, different timing", fontsize=9)
+    right.legend(fontsize=7)
+    return fig
+
+
+def steady_activity(scenario: str, clearance: float) -> float:
+    """Activity on the attractor reached from `scenario`'s starting state at this antigen clearance (1/day)."""
+    return float(simulate(scenario, params={"antigen_clearance": clearance}, days=1).outcomes.activity[0])
+
+
+def hysteresis() -> Figure:
+    """Steady states against antigen clearance, reached from a healthy and from a diseased start (Lesson 1)."""
+    fig, (ax,) = _new_figure("Two stable states: where you end up depends on where you start")
+    grid = np.round(np.linspace(0.3, 2.0, 69), 4)
+    from_healthy = [steady_activity("healthy", k) for k in grid]
+    from_disease = [steady_activity("active_sle", k) for k in grid]
+    ax.plot(grid, from_disease, "o", ms=3.5, color="tab:red", label="start from active disease")
+    ax.plot(grid, from_healthy, "o", ms=2.5, color="tab:blue", label="start from health")
+    both = np.abs(np.array(from_healthy) - np.array(from_disease)) > 0.1
+    if both.any():
+        ax.axvspan(grid[both].min(), grid[both].max(), color="0.9", lw=0, label="both states stable (bistable)")
+    for name, scenario in SCENARIOS.items():
+        k = scenario.overrides["antigen_clearance"]
+        ax.axvline(k, color="0.4", lw=0.7, ls="--")
+        ax.annotate(name, (k, 1.25), rotation=90, fontsize=7, ha="right", va="top")
+    ax.set_xlabel("antigen_clearance (1/day)")
+    ax.set_ylabel("steady toy activity index (TLAI)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="center right")
+    return fig
+
+
+def msc_assumptions() -> Figure:
+    """One MSC infusion on day 30 in active SLE under every assumption set (Lessons 2 and 3)."""
+    fig, (ax,) = _new_figure("The same MSC infusion under each assumption set")
+    days = 730
+    for name in ASSUMPTION_SETS:
+        res = simulate("active_sle", assumptions=name, interventions=[MSCInfusion(day=30, dose=1.0)], days=days)
+        _plot_activity(ax, res, name)
+    untreated = simulate("active_sle", days=days)
+    _plot_activity(ax, untreated, "untreated (baseline)", color="0.3", ls="--", lw=0.8)
+    ax.axvline(30, color="0.5", lw=0.7)
+    _activity_axes(ax, days)
+    ax.legend(fontsize=7, loc="lower left")
+    return fig
+
+
+def msc_timescales() -> Figure:
+    """Under `baseline`: infused MSC are gone in days, the Tregs they induce fade in weeks (Lesson 2)."""
+    fig, axes = _new_figure("Why the effect fades: three timescales after one MSC infusion", rows=3, height=6.5)
+    days = 180
+    res = simulate("active_sle", interventions=[MSCInfusion(day=30, dose=1.0)], days=days)
+    panels = (
+        ("M", "infused MSC (a.u.)", "tab:purple"),
+        ("R", "regulatory T cells (a.u.)", "tab:green"),
+        ("activity", "toy activity index", "tab:red"),
+    )
+    for ax, (name, label, color) in zip(axes, panels, strict=True):
+        ax.plot(res.t, res[name], color=color)
+        ax.set_ylabel(label, fontsize=8)
+        ax.axvline(30, color="0.5", lw=0.7)
+        ax.set_xlim(0, days)
+        ax.grid(alpha=0.3)
+    axes[-1].set_xlabel("day")
+    return fig
+
+
+def hsct_relapse() -> Figure:
+    """An HSCT-like reset wipes lymphocytes; the unchanged driver brings the disease back (Lesson 2)."""
+    fig, (top, bottom) = _new_figure("HSCT-like reset: remission for months, then relapse", rows=2, height=5.5)
+    days = 730
+    res = simulate("active_sle", interventions=[HSCTReset(day=30)], days=days)
+    _plot_activity(top, res, "toy activity index", color="tab:red")
+    _activity_axes(top, days)
+    top.set_xlabel("")
+    top.legend(fontsize=7)
+    for name, label in (("E", "effector T cells"), ("B", "autoreactive B cells"), ("R", "regulatory T cells")):
+        bottom.plot(res.t, res[name], label=label)
+    bottom.set_xlim(0, days)
+    bottom.set_xlabel("day")
+    bottom.set_ylabel("a.u.")
+    bottom.grid(alpha=0.3)
+    bottom.legend(fontsize=7)
+    for ax in (top, bottom):
+        ax.axvline(30, color="0.5", lw=0.7)
+    return fig
+
+
+def bcell_depletion() -> Figure:
+    """B cells vanish within a week, autoantibody falls slowly: long-lived plasma cells remain (Lesson 2)."""
+    fig, (ax,) = _new_figure("B-cell depletion: B cells vanish, antibodies linger")
+    days = 365
+    res = simulate("active_sle", interventions=[BCellDepletion(day=30)], days=days)
+    before = int(np.searchsorted(res.t, 30, side="left")) - 1
+    series = (
+        ("B", "autoreactive B cells"),
+        ("Ps", "short-lived plasma cells"),
+        ("Pl", "long-lived plasma cells"),
+        ("A", "autoantibody"),
+    )
+    for name, label in series:
+        ax.plot(res.t, res[name] / res[name][before], label=label)
+    ax.axvline(30, color="0.5", lw=0.7)
+    ax.set_xlim(0, days)
+    ax.set_xlabel("day")
+    ax.set_ylabel("relative to the day before treatment")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    return fig
+
+
+def while_it_lasts() -> Figure:
+    """Immunosuppression and repeated MSC under `baseline`: effects last only while treatment goes on (Lesson 2)."""
+    fig, (ax,) = _new_figure("Effects that last only while the treatment lasts")
+    days = 450
+    runs: tuple[tuple[str, Sequence[Intervention], str], ...] = (
+        ("untreated", (), "0.3"),
+        ("immunosuppression day 30-210", (Immunosuppression(start=30, stop=210, strength=0.6),), "tab:blue"),
+        ("MSC every 30 days x6 (baseline)", (MSCInfusion(day=30, repeat_every=30, count=6),), "tab:purple"),
+    )
+    for label, interventions, color in runs:
+        _plot_activity(ax, simulate("active_sle", interventions=interventions, days=days), label, color=color)
+    _shade(ax, 30, 210, "treatment period")
+    _activity_axes(ax, days)
+    ax.legend(fontsize=7, loc="lower right")
+    return fig
+
+
+def durable_threshold() -> Figure:
+    """Under `durable_treg`, the final activity after one infusion against the uncertain `treg_loop` (Lesson 3)."""
+    fig, (ax,) = _new_figure("One uncertain number decides: lasting remission or none")
+    days = 730
+    loops = np.round(np.linspace(0.2, 0.5, 25), 4)
+    treated, untreated = [], []
+    for loop in loops:
+        params = {"treg_loop": float(loop)}
+        res = simulate("active_sle", params, "durable_treg", [MSCInfusion(day=30)], days)
+        treated.append(res.outcomes.activity_final)
+        untreated.append(activity_at(simulate("active_sle", params, "durable_treg", (), days), days))
+    ax.plot(loops, treated, "o-", ms=3, color="tab:green", label="one MSC infusion on day 30")
+    ax.plot(loops, untreated, "o-", ms=3, color="0.4", label="untreated")
+    ax.axhline(REMISSION_THRESHOLD, color="tab:green", lw=0.8, ls=":", label="remission threshold")
+    ax.set_xlabel("treg_loop (1/day), other settings of durable_treg")
+    ax.set_ylabel(f"toy activity index on day {days}")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    return fig
+
+
+#: File name -> function that draws it. The docs may only reference figures listed here.
+FIGURES: dict[str, Callable[[], Figure]] = {
+    "tipping_trigger.png": tipping_trigger,
+    "hysteresis.png": hysteresis,
+    "msc_assumptions.png": msc_assumptions,
+    "msc_timescales.png": msc_timescales,
+    "hsct_relapse.png": hsct_relapse,
+    "bcell_depletion.png": bcell_depletion,
+    "while_it_lasts.png": while_it_lasts,
+    "durable_threshold.png": durable_threshold,
+}
+
+
+def render(name: str, out_dir: str | os.PathLike[str]) -> Path:
+    """Draw figure `name` (a key of `FIGURES`) and write it atomically into `out_dir`; returns the path."""
+    if name not in FIGURES:
+        raise ValueError(f"Unknown figure {name!r}; valid names: {', '.join(FIGURES)}")
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    fig = FIGURES[name]()
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            fig.savefig(handle, format="png", bbox_inches="tight")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, folder / name)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return folder / name
+
+
+def render_all(out_dir: str | os.PathLike[str] = DEFAULT_OUT, names: Sequence[str] | None = None) -> list[Path]:
+    """Draw every figure (or those in `names`) into `out_dir`; returns the written paths."""
+    return [render(name, out_dir) for name in (names or tuple(FIGURES))]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``python -m model.figures [--out DIR] [--only NAME ...]``."""
+    parser = argparse.ArgumentParser(prog="python -m model.figures", description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(DEFAULT_OUT), help="output folder (default: the repository's docs/images)")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help=f"only these figures: {', '.join(FIGURES)}")
+    args = parser.parse_args(argv)
+    print(DISCLAIMER, flush=True)
+    try:
+        paths = render_all(args.out, args.only)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for path in paths:
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
