@@ -3,6 +3,8 @@
 Illustrative teaching model, not predictive, not medical advice. See `DISCLAIMER`.
 """
 
+from .batch import BatchResult as BatchResult
+from .batch import simulate_batch as simulate_batch
 from .compare import compare_assumptions as compare_assumptions
 from .equations import MECHANISMS as MECHANISMS
 from .equations import STATE_INFO as STATE_INFO
@@ -34,3 +36,14 @@ from .simulate import resolve_parameters as resolve_parameters
 from .simulate import simulate as simulate
 
 __version__ = "0.1.0"
+
+#: Submodules imported on first use (`model.uncertainty.ensemble(...)`), so `import model` stays fast.
+_LAZY_SUBMODULES = {"uncertainty", "sensitivity", "sweep"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,342 @@
+"""How sure are we? Ensembles over uncertain parameters, every assumption set, and what matters most.
+
+All computations are in `model.uncertainty` and `model.sensitivity`; this page keeps the sizes
+small (answers in seconds), shows a progress bar while it computes, remembers results in Session
+State, and explains what the bands mean and do not mean. URL state: the shared run keys
+(`scenario`, `assumptions`, `days`, `iv`) plus `n` (members), `spread` (share of the plausible
+ranges sampled), `seed`, `outcome` and `method` (sensitivity).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+
+import model
+from app_pages import common
+from model import sensitivity, uncertainty
+
+P = "how_sure."
+DEFAULT = common.RunSpec("active_sle", "baseline", ("msc:day=30,dose=1",), 365)
+SIZES: tuple[int, ...] = (16, 32, 64, 128)
+DAYS: tuple[int, int] = (60, 730)  # a shorter range than other pages: ensembles of long runs take longer
+SPREADS: dict[str, float] = {
+    "a quarter of the way to the plausible bounds": 0.25,
+    "half way": 0.5,
+    "the whole plausible range": 1.0,
+}
+METHODS: dict[str, str] = {"morris": "Morris screening (fast ranking)", "sobol": "Sobol indices (variance shares)"}
+#: Parameters a student can analyse here (teaching ones first); scenario-defining ones included.
+SENSITIVITY_PARAMETERS: tuple[str, ...] = (
+    "antigen_clearance",
+    "treg_loop",
+    "msc_treg_induction",
+    "msc_half_life",
+    "msc_suppression",
+    "long_lived_half_life",
+    "treg_death",
+    "ci_treg_inhibition",
+)
+OUTCOMES: tuple[str, ...] = ("activity_final", "days_in_remission", "activity_mean", "activity_peak")
+MEMO_SIZE = 24
+DEFAULTS: dict[str, Any] = {"n": 32, "spread": 0.25, "seed": 1, "outcome": "activity_final", "method": "morris"}
+
+
+def _initial(query: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
+    spec, warnings = common.parse_run_spec(query, DEFAULT)
+    days = int(min(max(spec.days, DAYS[0]), DAYS[1]))
+    if days != spec.days:
+        warnings.append(
+            f"URL field `days` = {spec.days:g} is outside this page's range [{DAYS[0]}, {DAYS[1]}]; using {days}."
+        )
+    values: dict[str, Any] = {
+        f"{P}scenario": spec.scenario,
+        f"{P}assumptions": spec.assumptions,
+        f"{P}iv": "\n".join(spec.interventions),
+        f"{P}days": days,
+    }
+    n, w1 = common.parse_choice(query, "n", tuple(str(s) for s in SIZES), str(DEFAULTS["n"]))
+    spread, w2 = common.parse_choice(query, "spread", tuple(f"{v:g}" for v in SPREADS.values()), "0.25")
+    seed, w3 = common.parse_number(query, "seed", 0, 10_000, DEFAULTS["seed"])
+    outcome, w4 = common.parse_choice(query, "outcome", OUTCOMES, DEFAULTS["outcome"])
+    method, w5 = common.parse_choice(query, "method", tuple(METHODS), DEFAULTS["method"])
+    values.update(
+        {
+            f"{P}n": int(n),
+            f"{P}spread": next(k for k, v in SPREADS.items() if f"{v:g}" == spread),
+            f"{P}seed": int(seed),
+            f"{P}outcome": outcome,
+            f"{P}method": method,
+        }
+    )
+    return values, warnings + w1 + w2 + w3 + w4 + w5
+
+
+# --- computations with a progress bar, remembered in Session State ----------------------------
+
+
+def _memo(key: tuple[Any, ...], label: str, compute: Callable[[Callable[[int, int], None]], Any]) -> Any:
+    """`compute(progress)` once per `key` (kept in Session State), with a progress bar while it runs."""
+    memo: dict[tuple[Any, ...], Any] = st.session_state.setdefault(f"{P}memo", {})
+    if key not in memo:
+        bar = st.progress(0.0, text=label)
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(min(1.0, done / max(total, 1)), text=f"{label}: {done} of {total} runs")
+
+        try:
+            memo[key] = compute(progress)
+        finally:
+            bar.empty()
+        while len(memo) > MEMO_SIZE:
+            memo.pop(next(iter(memo)))
+    return memo[key]
+
+
+def _interventions(texts: tuple[str, ...]) -> list[model.Intervention]:
+    return [model.parse_intervention(text) for text in texts]
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+def fan_figure(ens: uncertainty.EnsembleResult, untreated: uncertainty.EnsembleResult) -> go.Figure:
+    """The ensemble's activity bands, with the untreated median dashed for comparison."""
+    fig = uncertainty.fan_chart(ens)
+    base = untreated.quantiles("activity", (0.5,))
+    fig.add_trace(
+        go.Scatter(
+            x=base.index,
+            y=base[0.5],
+            name="untreated median",
+            mode="lines",
+            line={"color": common.OKABE_ITO["grey"], "dash": "dash", "width": 3},
+        )
+    )
+    return common.style_figure(fig, "Spread of the toy activity index over parameter sets", "toy activity index (TLAI)")
+
+
+def probability_figure(summary: Any) -> go.Figure:
+    """Bar chart: probability of remission at the end per assumption set, with Wilson error bars."""
+    fig = go.Figure(
+        go.Bar(
+            x=[a.replace("_", " ") for a in summary["assumptions"]],
+            y=100 * summary["p_remission"],
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": 100 * (summary["p_high"] - summary["p_remission"]),
+                "arrayminus": 100 * (summary["p_remission"] - summary["p_low"]),
+            },
+            marker_color=[common.RUN_COLORS[k % len(common.RUN_COLORS)] for k in range(len(summary))],
+        )
+    )
+    fig.update_yaxes(range=[0, 100])
+    fig.update_layout(hovermode="closest")
+    return common.style_figure(
+        fig, "Share of parameter sets in remission at the end, per assumption set", "% of parameter sets", ""
+    )
+
+
+# --- page --------------------------------------------------------------------------------------
+
+
+def _controls() -> tuple[common.RunSpec, int, float, int]:
+    c1, c2, c3 = st.columns(3)
+    scenario = c1.selectbox("Scenario", list(model.SCENARIOS), format_func=common.scenario_label, key=f"{P}scenario")
+    assumptions = c2.selectbox(
+        "Assumptions (how MSC act)",
+        list(model.ASSUMPTION_SETS),
+        format_func=common.assumptions_label,
+        key=f"{P}assumptions",
+    )
+    days = c3.slider("Days", *DAYS, step=5, key=f"{P}days")
+    text = st.text_area(
+        "Treatments, one per line (text form, e.g. msc:day=30,dose=1)",
+        key=f"{P}iv",
+        height=70,
+        help="Kinds: msc, hsct, immunosuppression, bcell_depletion, antigen; see the Explore page.",
+    )
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    interventions, warnings = common.parse_interventions(lines, days)
+    for message in warnings:
+        st.warning(message.replace("URL field `iv`", "Treatment"), icon=":material/warning:")
+    d1, d2, d3 = st.columns(3)
+    n = d1.select_slider("Parameter sets (members)", SIZES, key=f"{P}n")
+    spread_label = d2.selectbox("Uncertainty: parameters vary", list(SPREADS), key=f"{P}spread")
+    seed = d3.number_input("Random seed", 0, 10_000, step=1, key=f"{P}seed")
+    spec = common.RunSpec(scenario, assumptions, interventions, days)
+    return spec, int(n), SPREADS[spread_label], int(seed)
+
+
+def _explain_bands() -> None:
+    st.markdown(
+        "**What the bands mean.** Each parameter set is one equally plausible version of this toy model. "
+        "The dark band holds the middle half of them at each day, the light band 90 %. A wide band says: "
+        "with numbers this uncertain, the model alone cannot tell what happens.\n\n"
+        "**What they do not mean.** They are *not* the chance that a patient improves, not a clinical "
+        "prediction interval, and not evidence that MSC work: every member shares the same assumptions "
+        "and the same simplified biology. Different assumptions (section 2) can move the answer more than "
+        "any band shows."
+    )
+
+
+def _section_ensemble(spec: common.RunSpec, n: int, spread: float, seed: int) -> None:
+    st.header("1. One story, uncertain numbers")
+    ranges = uncertainty.ranges_around(spec.scenario, spec.assumptions, spread)
+    args = (spec.scenario, spec.assumptions, spec.days, n, seed, spread)
+    with common.user_errors():
+        ens = _memo(
+            ("ensemble", spec.interventions, *args),
+            "Running the ensemble",
+            lambda bar: uncertainty.ensemble(
+                spec.scenario,
+                spec.assumptions,
+                _interventions(spec.interventions),
+                n,
+                seed,
+                ranges,
+                spec.days,
+                progress=bar,
+                chunk_size=max(4, n // 4),
+            ),
+        )
+        untreated = _memo(
+            ("ensemble", (), *args),
+            "Running the untreated ensemble",
+            lambda bar: uncertainty.ensemble(
+                spec.scenario, spec.assumptions, (), n, seed, ranges, spec.days, progress=bar, chunk_size=max(4, n // 4)
+            ),
+        )
+        treated, base = ens.probability_of_remission(), untreated.probability_of_remission()
+        m1, m2 = st.columns(2)
+        m1.metric(
+            "In remission at the end, with treatment",
+            f"{treated.value:.0%}",
+            f"{100 * (treated.value - base.value):+.0f} points vs untreated",
+            help="Share of parameter sets with the toy activity index below the remission threshold on the last "
+            "day; the 95 % interval reflects only how many sets were run.",
+        )
+        m1.caption(f"95 % interval {treated.low:.0%} to {treated.high:.0%} (n = {treated.n})")
+        m2.metric("Without treatment", f"{base.value:.0%}", help="The same parameter sets, no treatment.")
+        m2.caption(f"95 % interval {base.low:.0%} to {base.high:.0%}")
+        bands = ens.quantiles("activity")
+        common.show_plot(
+            fan_figure(ens, untreated),
+            f"At the end of day {spec.days:g}, half of the {n} parameter sets have a toy activity index between "
+            f"{bands[0.25].iloc[-1]:.2f} and {bands[0.75].iloc[-1]:.2f} (median {bands[0.5].iloc[-1]:.2f}; "
+            f"untreated median {untreated.quantiles('activity', (0.5,))[0.5].iloc[-1]:.2f}).",
+            key=f"{P}fig.fan",
+        )
+        _explain_bands()
+
+
+def _section_assumptions(spec: common.RunSpec, n: int, spread: float, seed: int) -> None:
+    st.header("2. Same numbers, different stories")
+    st.markdown(
+        "The same parameter sets, run under every assumption set about how MSC act. If the bars differ more "
+        "than their error bars, the *assumption* matters more than the uncertain numbers."
+    )
+    ranges = uncertainty.ranges_around(spec.scenario, "baseline", spread)
+    with common.user_errors():
+        table = _memo(
+            ("across", spec.scenario, spec.interventions, spec.days, n, seed, spread),
+            "Running every assumption set",
+            lambda bar: uncertainty.across_assumptions(
+                spec.scenario,
+                _interventions(spec.interventions),
+                n,
+                seed,
+                ranges,
+                spec.days,
+                progress=bar,
+                chunk_size=max(4, n // 2),
+            ),
+        )
+        summary = uncertainty.summarize_across(table)
+        best = summary.loc[summary["p_remission"].idxmax()]
+        worst = summary.loc[summary["p_remission"].idxmin()]
+        common.show_plot(
+            probability_figure(summary),
+            f"Under '{common.assumptions_label(best['assumptions'])}' {best['p_remission']:.0%} of parameter sets "
+            f"end in remission; under '{common.assumptions_label(worst['assumptions'])}' {worst['p_remission']:.0%}. "
+            "Error bars are 95 % Wilson intervals (sampling noise only).",
+            key=f"{P}fig.prob",
+        )
+        hist = uncertainty.outcome_histogram(table, "activity_final", "Toy activity index at the end")
+        common.show_plot(
+            common.style_figure(hist, "Toy activity index at the end, per assumption set", "parameter sets", "TLAI"),
+            "Each colour is one assumption set; bars to the left of the remission threshold "
+            f"({model.REMISSION_THRESHOLD:g}) are parameter sets in remission.",
+            key=f"{P}fig.hist",
+        )
+
+
+def _section_sensitivity(spec: common.RunSpec, spread: float, seed: int) -> tuple[str, str]:
+    st.header("3. Which numbers matter most?")
+    c1, c2 = st.columns(2)
+    outcome = c1.selectbox("Outcome", OUTCOMES, key=f"{P}outcome", format_func=lambda s: s.replace("_", " "))
+    method = c2.radio("Method", list(METHODS), format_func=METHODS.get, key=f"{P}method", horizontal=True)
+    n = 8 if method == "morris" else 32
+    ranges = uncertainty.ranges_around(spec.scenario, spec.assumptions, spread, SENSITIVITY_PARAMETERS)
+    with common.user_errors():
+        table = _memo(
+            ("sensitivity", outcome, method, spec.scenario, spec.assumptions, spec.interventions, spec.days, seed),
+            f"Running {method}",
+            lambda bar: sensitivity.analyze(
+                outcome,
+                method,
+                spec.scenario,
+                spec.assumptions,
+                _interventions(spec.interventions),
+                n,
+                seed,
+                list(SENSITIVITY_PARAMETERS),
+                spec.days,
+                ranges,
+                progress=bar,
+                chunk_size=64,
+            ),
+        )
+        key = "ST" if method == "sobol" else "mu_star"
+        top = table.iloc[0]
+        common.show_plot(
+            common.style_figure(sensitivity.indices_figure(table), f"What moves {outcome}?", "", "index"),
+            f"Of the {len(table)} parameters varied, {top['name'].replace('_', ' ')} moves "
+            f"{outcome.replace('_', ' ')} most ({key} = {top[key]:.3g}); {table.attrs['runs']} runs.",
+            key=f"{P}fig.sens",
+        )
+        st.caption(
+            "Morris: mu* is how much the outcome changes, on average, when one parameter steps across its range; "
+            "sigma large next to mu* means the effect depends on the others. Sobol: S1 is the share of the "
+            "outcome's variance due to one parameter alone, ST the share it takes part in (with interactions). "
+            "Indices rank parameters *within this model and these ranges*; they say nothing about real patients."
+        )
+    return outcome, method
+
+
+def page() -> None:
+    """Draw the "How sure are we?" page."""
+    common.page_header(
+        "How sure are we?",
+        "Every number in the model is uncertain. Here the same treatment is run for many plausible versions "
+        "of the model at once, under each story of how MSC might work, to see how much the answer depends "
+        "on the numbers and how much on the assumptions. Illustrative only.",
+    )
+    common.init_from_url(f"{P}scenario", _initial)
+    spec, n, spread, seed = _controls()
+    _section_ensemble(spec, n, spread, seed)
+    _section_assumptions(spec, n, spread, seed)
+    outcome, method = _section_sensitivity(spec, spread, seed)
+    query = common.run_spec_query(spec)
+    query.pop("ko", None)
+    query.update(
+        {"n": [str(n)], "spread": [f"{spread:g}"], "seed": [str(seed)], "outcome": [outcome], "method": [method]}
+    )
+    common.write_query(query)
+
+
+page()

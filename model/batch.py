@@ -1,0 +1,650 @@
+"""Many runs at once: one vectorised solve per chunk of parameter sets (an *ensemble*).
+
+`simulate_batch` runs the same scenario, assumption set and interventions for many parameter sets
+("members"). Instead of calling `simulate` in a Python loop, it stacks the members of a chunk into
+one system of ``N x 11`` equations, member after member, so every member only couples to its own 11
+states: the Jacobian is block diagonal, which LSODA sees as a band. The states inside a member's
+block are ordered (reverse Cuthill-McKee on the coupling pattern) so that band is narrow (4 below,
+5 above the diagonal, against 6 and 10 in `STATE_NAMES` order). The right-hand side is the model's own
+`equations.rhs`, evaluated once per solver call on arrays of shape ``(N,)``; the Jacobian blocks
+are built by finite differences, perturbing a state of every member at once and states whose
+columns share no row together (7 evaluations instead of one per state).
+
+Each member follows the same recipe as `simulate`: parameters resolved as defaults <- scenario <-
+assumption set <- the member's overrides; a burn-in of `simulate.BURN_IN_DAYS` to the scenario's
+attractor (vectorised too: members differ in their parameters); then piecewise integration between
+the interventions' event times on the same output grid, with a jump time recorded twice (just
+before and just after). Outcomes therefore match `simulate` of the same parameters to about 1e-5
+relative (tests check 1e-4).
+
+Chunks bound memory; `iter_batch` yields one chunk at a time (optionally without trajectories) so
+100,000 members can stream through, and `workers=2` spreads chunks over processes.
+"""
+
+from __future__ import annotations
+
+import collections
+import concurrent.futures
+import dataclasses
+import functools
+import hashlib
+import itertools
+import math
+import threading
+import types
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+from scipy.integrate import odeint
+
+from .equations import STATE_NAMES, Inputs, Switches, rhs
+from .interventions import Intervention
+from .outcomes import OUTCOME_NAMES, activity_index, compute_outcomes
+from .parameters import PARAMETERS, ParameterError, Parameters, parameter_info
+from .scenarios import get_assumption_set, get_scenario
+from .simulate import ATOL, BURN_IN_DAYS, DISCLAIMER, MAX_STEPS, RTOL, _check_days, _check_timeline, _grid
+from .simulate import resolve_parameters as _resolve_one
+
+if TYPE_CHECKING:  # pandas is imported on first use, so `import model` stays fast
+    import pandas as pd
+
+__all__ = ["DEFAULT_CHUNK_SIZE", "BatchResult", "iter_batch", "resolve_batch", "simulate_batch"]
+
+#: Members per vectorised solve: large enough to amortise Python overhead per solver call, small
+#: enough that the slowest member does not set the step size for too many others (measured in
+#: `benchmarks/ensemble.py`).
+DEFAULT_CHUNK_SIZE = 1000
+N_STATES = len(STATE_NAMES)
+PARAMETER_NAMES: tuple[str, ...] = tuple(info.name for info in PARAMETERS)
+_INDEX = {name: i for i, name in enumerate(STATE_NAMES)}
+#: (rtol, atol) of the burn-in. Looser than `simulate`'s: the burn-in ends on a stable attractor,
+#: which damps errors made on the way (checked against `simulate` in tests/test_batch.py).
+BURN_IN_TOL = (1e-4, 1e-7)
+#: (rtol, atol) of the shown run: the same as `simulate`.
+RUN_TOL = (RTOL, ATOL)
+_FD_STEP = 1e-7  # relative finite-difference step for the Jacobian blocks
+_FD_FLOOR = 1e-9  # absolute floor of that step (a.u.), for states near zero
+
+
+@dataclasses.dataclass(frozen=True)
+class _Layout:
+    """How one member's 11 states sit in the stacked system, chosen to make the band narrow.
+
+    Attributes:
+        order: state index at each position within a member's block.
+        position: position of each state index within the block (inverse of `order`).
+        lower, upper: band widths below and above the diagonal.
+        rows, cols: state indices (i, j) of every structural non-zero df_i/dy_j.
+        groups: sets of states whose Jacobian columns share no row, so they can be perturbed together.
+        members: for each group, which (rows, cols) pairs have their column in it.
+    """
+
+    order: np.ndarray
+    position: np.ndarray
+    lower: int
+    upper: int
+    rows: np.ndarray
+    cols: np.ndarray
+    groups: tuple[np.ndarray, ...]
+    members: tuple[np.ndarray, ...]
+
+
+def _probe_layout(probes: int = 4, seed: int = 0) -> _Layout:
+    """Find which states each derivative depends on (at random points, every input switched on).
+
+    From that pattern: a reverse Cuthill-McKee ordering of the states (narrower band: less work in
+    LSODA's banded LU) and column groups for the finite-difference Jacobian (fewer evaluations).
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import reverse_cuthill_mckee
+
+    rng = np.random.default_rng(seed)
+    inputs = Inputs(0.3, ((0.0, 1.0, 10.0),), 1.0, ((0.0, 0.5, 30.0),))
+    pattern = np.eye(N_STATES, dtype=bool)
+    for _ in range(probes):
+        p = types.SimpleNamespace(**{i.name: rng.uniform(max(i.low, 1e-3 * i.high), i.high) for i in PARAMETERS})
+        y = rng.uniform(0.5, 2.0, N_STATES)
+        base = np.array(rhs(1.0, list(y), p, inputs))
+        for j in range(N_STATES):
+            moved = y.copy()
+            moved[j] *= 1.0 + 1e-6
+            pattern[:, j] |= np.array(rhs(1.0, list(moved), p, inputs)) != base
+    order = np.asarray(reverse_cuthill_mckee(csr_matrix(pattern | pattern.T), symmetric_mode=True))
+    position = np.argsort(order)
+    rows, cols = np.nonzero(pattern)
+    groups: list[list[int]] = []
+    for j in range(N_STATES):  # greedy colouring: join the first group whose columns share no row with j
+        home = next((g for g in groups if not np.any(pattern[:, g].any(axis=1) & pattern[:, j])), None)
+        if home is None:
+            groups.append([j])
+        else:
+            home.append(j)
+    return _Layout(
+        order=order,
+        position=position,
+        lower=int(np.max(position[rows] - position[cols])),
+        upper=int(np.max(position[cols] - position[rows])),
+        rows=rows,
+        cols=cols,
+        groups=tuple(np.array(g) for g in groups),
+        members=tuple(np.isin(cols, g) for g in groups),
+    )
+
+
+LAYOUT = _probe_layout()
+
+
+class _Stacked:
+    """The members of one chunk as a single ODE system, member-major, states in `LAYOUT.order`.
+
+    y[m * 11 + k] is state `LAYOUT.order[k]` of member m. `p` holds each parameter as a float
+    (same for every member) or an array of shape (N,).
+    """
+
+    def __init__(self, p: types.SimpleNamespace, n: int, inputs: Inputs, on: Switches) -> None:
+        self.p, self.n, self.inputs, self.on = p, n, inputs, on
+        self._bands = _band_index(n)
+
+    def split(self, y: np.ndarray) -> np.ndarray:
+        """The flat state as an (11, N) array in `STATE_NAMES` order, with contiguous rows."""
+        return y.reshape(self.n, N_STATES).T[LAYOUT.position]
+
+    def derivative(self, states: np.ndarray, t: float) -> np.ndarray:
+        """d(state)/dt as an (11, N) array for states given as an (11, N) array."""
+        return np.array(rhs(t, list(states), self.p, self.inputs, self.on))
+
+    def f(self, y: np.ndarray, t: float) -> np.ndarray:
+        """odeint's right-hand side on the flat stacked state."""
+        return self.derivative(self.split(y), t)[LAYOUT.order].T.ravel()
+
+    def jac(self, y: np.ndarray, t: float) -> np.ndarray:
+        """Banded Jacobian in odeint's layout (jac[r - c + upper, c] = df_r/dy_c) by forward differences.
+
+        Blocks are independent, so perturbing a state of *every* member at once gives that column
+        of all blocks in one evaluation; states in one of `LAYOUT.groups` go together.
+        """
+        states = self.split(y)
+        base = self.derivative(states, t)
+        step = np.maximum(_FD_STEP * np.abs(states), _FD_FLOOR)
+        values = np.empty((len(LAYOUT.rows), self.n))
+        for group, mine in zip(LAYOUT.groups, LAYOUT.members, strict=True):
+            moved = states.copy()
+            moved[group] += step[group]
+            change = self.derivative(moved, t) - base
+            values[mine] = change[LAYOUT.rows[mine]] / step[LAYOUT.cols[mine]]
+        out = np.zeros((LAYOUT.lower + LAYOUT.upper + 1, self.n * N_STATES))
+        out.flat[self._bands] = values.ravel()
+        return out
+
+
+@functools.lru_cache(maxsize=8)
+def _band_index(n: int) -> np.ndarray:
+    """Flat positions in the band matrix of every structural non-zero [pair, member]."""
+    r = LAYOUT.position[LAYOUT.rows][:, None]
+    c = LAYOUT.position[LAYOUT.cols][:, None]
+    column = np.arange(n)[None, :] * N_STATES + c
+    return ((r - c + LAYOUT.upper) * (n * N_STATES) + column).ravel()
+
+
+class _ChunkError(RuntimeError):
+    """The stacked solve of a chunk failed; the chunk is split to find the member(s) at fault."""
+
+
+def _integrate(system: _Stacked, y0: np.ndarray, t: np.ndarray, tol: tuple[float, float]) -> np.ndarray:
+    """LSODA on the stacked system from y0 (N, 11) over increasing times `t`; returns (time, N, 11).
+
+    `tol` is (rtol, atol). LSODA controls the error in the max norm over all equations, so every
+    member is held to the tolerance, as in a run of its own.
+    """
+    y, info = odeint(
+        system.f,
+        y0[:, LAYOUT.order].ravel(),
+        t,
+        Dfun=system.jac,
+        ml=LAYOUT.lower,
+        mu=LAYOUT.upper,
+        rtol=tol[0],
+        atol=tol[1],
+        mxstep=MAX_STEPS,
+        full_output=True,
+    )
+    if info["message"] != "Integration successful." or not np.all(np.isfinite(y)):
+        raise _ChunkError(f"between day {t[0]:g} and {t[-1]:g}: {info['message']}")
+    if float(np.min(y)) < -1e-6:
+        raise _ChunkError(f"a state went negative after day {t[0]:g}")
+    return np.maximum(y, 0.0).reshape(len(t), system.n, N_STATES)[:, :, LAYOUT.position]
+
+
+def _namespace(table: pd.DataFrame) -> types.SimpleNamespace:
+    """Parameter columns as attributes: a float when every member shares the value, else an array."""
+    values: dict[str, Any] = {}
+    for name in PARAMETER_NAMES:
+        column = table[name].to_numpy(dtype=float)
+        values[name] = float(column[0]) if np.all(column == column[0]) else column
+    return types.SimpleNamespace(**values)
+
+
+class _Segment(NamedTuple):
+    """One stretch of integration between event times, as in `simulate._run`."""
+
+    start: float
+    times: np.ndarray  # output times from `start` to the segment's end, both included
+    inputs: Inputs
+    jumps: bool  # whether an intervention makes the state jump at `start`
+    last: bool
+
+
+def _segments(interventions: tuple[Intervention, ...], grid: np.ndarray, days: float) -> tuple[_Segment, ...]:
+    """The integration segments between the interventions' breakpoints, with their output times and inputs."""
+    breaks = sorted({b for item in interventions for b in item.breakpoints() if 0.0 <= b < days})
+    bounds = sorted({0.0, *breaks, days})
+    segments = []
+    for k, (a, b) in enumerate(itertools.pairwise(bounds)):
+        inputs = Inputs()
+        for item in interventions:
+            inputs = item.inputs(a, inputs)
+        times = np.concatenate(([a], grid[(grid > a) & (grid < b)], [b]))
+        jumps = any(item.jumps_on(a) for item in interventions)
+        segments.append(_Segment(a, times, inputs, jumps, k == len(bounds) - 2))
+    return tuple(segments)
+
+
+def _output_times(segments: tuple[_Segment, ...]) -> np.ndarray:
+    """The output times of a run: every segment's times, a jump time twice (before and after)."""
+    parts = []
+    for seg in segments:
+        if seg.jumps:
+            parts.append(seg.times[:1])
+        parts.append(seg.times if seg.last else seg.times[:-1])
+    return np.concatenate(parts)
+
+
+_BURN_INS: collections.OrderedDict[bytes, np.ndarray] = collections.OrderedDict()
+_BURN_IN_LOCK = threading.Lock()
+#: Burn-ins remembered (one per chunk of parameters): a treated and an untreated ensemble of the
+#: same members, or a rerun in the app, then share the burn-in, as `simulate` caches its own.
+BURN_IN_CACHE_SIZE = 64
+
+
+def _attractors(table: pd.DataFrame, p: types.SimpleNamespace, start: np.ndarray, on: Switches) -> np.ndarray:
+    """Every member's state after the burn-in from `start` (N, 11), vectorised and remembered."""
+    key = hashlib.sha1(
+        b"".join((np.ascontiguousarray(table.to_numpy(dtype=float)).tobytes(), start.tobytes(), repr(on).encode()))
+    ).digest()
+    with _BURN_IN_LOCK:
+        if key in _BURN_INS:
+            _BURN_INS.move_to_end(key)
+            return _BURN_INS[key]
+    n = len(table)
+    y = _integrate(_Stacked(p, n, Inputs(), on), np.tile(start, (n, 1)), np.array([0.0, BURN_IN_DAYS]), BURN_IN_TOL)
+    final = y[-1].copy()
+    final.flags.writeable = False  # shared between runs: nothing may change it in place
+    with _BURN_IN_LOCK:
+        _BURN_INS[key] = final
+        while len(_BURN_INS) > BURN_IN_CACHE_SIZE:
+            _BURN_INS.popitem(last=False)
+    return final
+
+
+def _run_chunk(
+    table: pd.DataFrame,
+    start: np.ndarray,
+    interventions: tuple[Intervention, ...],
+    segments: tuple[_Segment, ...],
+    on: Switches,
+) -> np.ndarray:
+    """Burn-in then the piecewise run of `simulate._run`, for all members of `table` at once.
+
+    Returns the states (N, T, 11) at `_output_times(segments)`.
+    """
+    n = len(table)
+    p = _namespace(table)
+    y = _attractors(table, p, start, on)
+    states: list[np.ndarray] = []
+    for seg in segments:
+        jumped = y.T  # jumps index the state by its first axis: (11, N) moves every member at once
+        for item in interventions:
+            jumped = item.jump(seg.start, jumped)
+        if seg.jumps:
+            states.append(y[None])
+        ys = _integrate(_Stacked(p, n, seg.inputs, on), np.ascontiguousarray(jumped.T), seg.times, RUN_TOL)
+        states.append(ys if seg.last else ys[:-1])
+        y = ys[-1]
+    return np.concatenate(states).transpose(1, 0, 2)
+
+
+def _solve(
+    table: pd.DataFrame,
+    start: np.ndarray,
+    interventions: tuple[Intervention, ...],
+    segments: tuple[_Segment, ...],
+    on: Switches,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`_run_chunk`, splitting a failing chunk in halves until the failing members are isolated.
+
+    Returns states (N, T, 11) with NaN rows for failed members, and a boolean `failed` mask.
+    """
+    try:
+        return _run_chunk(table, start, interventions, segments, on), np.zeros(len(table), dtype=bool)
+    except _ChunkError:
+        if len(table) == 1:
+            return np.full((1, len(_output_times(segments)), N_STATES), np.nan), np.ones(1, dtype=bool)
+    half = len(table) // 2
+    first, bad1 = _solve(table.iloc[:half], start, interventions, segments, on)
+    second, bad2 = _solve(table.iloc[half:], start, interventions, segments, on)
+    return np.concatenate([first, second]), np.concatenate([bad1, bad2])
+
+
+def _outcome_table(t: np.ndarray, activity: np.ndarray, index: pd.Index, failed: np.ndarray) -> pd.DataFrame:
+    """One row of scalar outcomes per member (same names as `Outcomes.summary()`), NaN if failed."""
+    import pandas as pd
+
+    rows = [
+        {name: math.nan for name in OUTCOME_NAMES} if bad else compute_outcomes(t, series).summary()
+        for series, bad in zip(activity, failed, strict=True)
+    ]
+    table = pd.DataFrame(rows, index=index, columns=list(OUTCOME_NAMES))
+    table.index.name = "member"
+    return table
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class BatchResult:
+    """Many simulated courses of the toy model (illustrative, not predictive).
+
+    Attributes:
+        t: output times (days), shared by every member; a jump time appears twice.
+        states: states, shape (member, time, state) in `STATE_NAMES` order (a.u.), or None when the
+            run was asked to keep outcomes only.
+        outcomes: one row per member (index `member`), the columns of `Outcomes.summary()`.
+        params: the resolved parameters, one row per member (index `member`).
+        failed: True for members whose solve failed (their states and outcomes are NaN).
+        scenario, assumptions, interventions, knockouts: what was run.
+    """
+
+    t: np.ndarray
+    states: np.ndarray | None
+    outcomes: pd.DataFrame
+    params: pd.DataFrame
+    failed: np.ndarray
+    scenario: str
+    assumptions: str
+    interventions: tuple[Intervention, ...]
+    knockouts: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.params)
+
+    @property
+    def activity(self) -> np.ndarray:
+        """The toy activity index, shape (member, time)."""
+        y = self._require_states()
+        return activity_index(y[:, :, _INDEX["A"]], y[:, :, _INDEX["Ci"]], y[:, :, _INDEX["D"]])
+
+    def series(self, name: str) -> np.ndarray:
+        """One state (or `"activity"`) over time for every member, shape (member, time)."""
+        if name == "activity":
+            return self.activity
+        if name not in _INDEX:
+            raise KeyError(f"Unknown state {name!r}; valid names: {', '.join(STATE_NAMES)}, activity")
+        return self._require_states()[:, :, _INDEX[name]]
+
+    def _require_states(self) -> np.ndarray:
+        if self.states is None:
+            raise ValueError("This batch kept outcomes only (keep_states=False); rerun with keep_states=True")
+        return self.states
+
+    def describe(self) -> str:
+        """One line saying what was run."""
+        what = "; ".join(i.describe() for i in self.interventions) or "no intervention"
+        ko = f"; knocked out: {', '.join(self.knockouts)}" if self.knockouts else ""
+        return f"{len(self)} members; scenario={self.scenario}; assumptions={self.assumptions}; {what}{ko}"
+
+    def to_frame(self) -> pd.DataFrame:
+        """A tidy long table: one row per (member, time point), columns `member`, `day`, states, `activity`."""
+        import pandas as pd
+
+        y = self._require_states()
+        n, n_t, _ = y.shape
+        frame = pd.DataFrame(y.reshape(n * n_t, N_STATES), columns=list(STATE_NAMES))
+        frame.insert(0, "day", np.tile(self.t, n))
+        frame.insert(0, "member", np.repeat(self.params.index.to_numpy(), n_t))
+        frame["activity"] = self.activity.ravel()
+        frame.attrs.update(disclaimer=DISCLAIMER, run=self.describe())
+        return frame
+
+    @classmethod
+    def concat(cls, parts: Sequence[BatchResult]) -> BatchResult:
+        """Join chunk results (same run, consecutive members) into one."""
+        import pandas as pd
+
+        first = parts[0]
+        states = None if first.states is None else np.concatenate([p.states for p in parts])  # type: ignore[misc]
+        return dataclasses.replace(
+            first,
+            states=states,
+            outcomes=pd.concat([p.outcomes for p in parts]),
+            params=pd.concat([p.params for p in parts]),
+            failed=np.concatenate([p.failed for p in parts]),
+        )
+
+
+# ----------------------------------------------------------------------------- parameter tables
+
+
+def resolve_batch(
+    params: Any,
+    scenario: str = "active_sle",
+    assumptions: str = "baseline",
+    names: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The effective parameters of every member: defaults <- scenario <- assumption set <- overrides.
+
+    `params` is a sequence of `Parameters` or of mappings of overrides, a pandas DataFrame of
+    overrides (one column per parameter), or a 2-D array with column `names`. Values are checked
+    against the plausible ranges of `PARAMETERS`; a bad one raises `ParameterError` naming the
+    parameter, the allowed range and the member.
+    """
+    import pandas as pd
+
+    base = _resolve_one(scenario, assumptions).as_dict()
+    overrides = _overrides_table(params, names)
+    for name in overrides.columns:
+        _check_column(name, overrides[name].to_numpy())
+    columns = {name: np.full(len(overrides), float(value)) for name, value in base.items()}
+    for name in overrides.columns:
+        given = overrides[name].to_numpy(dtype=float)
+        columns[name] = np.where(np.isnan(given), columns[name], given)
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(overrides), name="member"))
+
+
+def _overrides_table(params: Any, names: Sequence[str] | None) -> pd.DataFrame:
+    """Overrides as a table (NaN = not overridden) from any of the accepted forms."""
+    import pandas as pd
+
+    if isinstance(params, pd.DataFrame):
+        return params.reset_index(drop=True).astype(float)
+    if isinstance(params, np.ndarray):
+        if params.ndim != 2 or names is None or len(names) != params.shape[1]:
+            raise ParameterError("`params` as an array must be 2-D (member x parameter) with one name per column")
+        return pd.DataFrame(params.astype(float), columns=list(names))
+    rows: list[Mapping[str, float]] = []
+    for item in params:
+        if isinstance(item, Parameters):
+            rows.append({k: new for k, (new, _) in item.diff(Parameters()).items()})
+        elif isinstance(item, Mapping):
+            rows.append(item)
+        else:
+            raise ParameterError(f"`params` entries must be Parameters or mappings, got {type(item).__name__}")
+    if not rows:
+        raise ParameterError("`params` is empty: give at least one member")
+    return pd.DataFrame(rows).astype(float)
+
+
+def _check_column(name: str, values: np.ndarray) -> None:
+    info = parameter_info(name)  # unknown names raise ParameterError with the nearest match
+    values = values.astype(float)
+    bad = ~np.isnan(values) & ~((values >= info.low) & (values <= info.high))
+    if np.any(bad):
+        member = int(np.flatnonzero(bad)[0])
+        errormsg = (
+            f"`{name}` = {float(values[member]):g} (member {member}) is outside its allowed range "
+            f"[{info.low:g}, {info.high:g}] ({info.unit})"
+        )
+        raise ParameterError(errormsg)
+
+
+# ----------------------------------------------------------------------------- entry points
+
+
+@dataclasses.dataclass(frozen=True)
+class _Plan:
+    """Everything a chunk needs besides its parameters (picklable for worker processes)."""
+
+    scenario: str
+    assumptions: str
+    interventions: tuple[Intervention, ...]
+    knockouts: tuple[str, ...]
+    days: float
+    grid: np.ndarray
+    keep_states: bool
+
+    def run(self, table: pd.DataFrame) -> BatchResult:
+        """Solve one chunk of members (rows of resolved parameters)."""
+        on = Switches.without(self.knockouts)
+        scenario = get_scenario(self.scenario)
+        start = np.array([scenario.initial[name] for name in STATE_NAMES])
+        segments = _segments(self.interventions, self.grid, self.days)
+        t = _output_times(segments)
+        states, failed = _solve(table, start, self.interventions, segments, on)
+        activity = activity_index(states[:, :, _INDEX["A"]], states[:, :, _INDEX["Ci"]], states[:, :, _INDEX["D"]])
+        return BatchResult(
+            t=t,
+            states=states if self.keep_states else None,
+            outcomes=_outcome_table(t, activity, table.index, failed),
+            params=table,
+            failed=failed,
+            scenario=self.scenario,
+            assumptions=self.assumptions,
+            interventions=self.interventions,
+            knockouts=self.knockouts,
+        )
+
+
+def _make_plan(
+    scenario: str,
+    assumptions: str,
+    interventions: Sequence[Intervention],
+    days: float,
+    t_eval: Sequence[float] | None,
+    knockouts: Sequence[str],
+    keep_states: bool,
+) -> _Plan:
+    days = _check_days(days)
+    interventions = tuple(interventions)
+    _check_timeline(interventions, days)
+    Switches.without(tuple(knockouts))  # validates the names
+    if t_eval is None:
+        grid = _grid(days, 1.0)
+    else:
+        grid = np.unique(np.asarray(t_eval, dtype=float))
+        if grid.size == 0 or grid[0] < 0.0 or grid[-1] > days or not np.all(np.isfinite(grid)):
+            raise ParameterError(f"`t_eval` must hold finite times within [0, days] = [0, {days:g}] (days)")
+    return _Plan(
+        scenario=get_scenario(scenario).name,
+        assumptions=get_assumption_set(assumptions).name,
+        interventions=interventions,
+        knockouts=tuple(sorted(knockouts)),
+        days=days,
+        grid=grid,
+        keep_states=keep_states,
+    )
+
+
+def iter_batch(
+    params: Any,
+    scenario: str = "active_sle",
+    assumptions: str = "baseline",
+    interventions: Sequence[Intervention] = (),
+    days: float = 365,
+    t_eval: Sequence[float] | None = None,
+    knockouts: Sequence[str] = (),
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    *,
+    names: Sequence[str] | None = None,
+    keep_states: bool = True,
+    workers: int = 1,
+) -> Iterator[BatchResult]:
+    """Like `simulate_batch`, but yields one `BatchResult` per chunk of members, in order.
+
+    With `keep_states=False` the chunks carry outcomes and parameters only, so any number of
+    members can stream through in bounded memory. `workers` > 1 solves chunks in that many processes.
+    """
+    if not isinstance(chunk_size, int) or chunk_size < 1:
+        raise ParameterError(f"`chunk_size` = {chunk_size!r} must be a whole number >= 1")
+    if not isinstance(workers, int) or not 1 <= workers <= 64:
+        raise ParameterError(f"`workers` = {workers!r} must be a whole number in [1, 64]")
+    plan = _make_plan(scenario, assumptions, interventions, days, t_eval, knockouts, keep_states)
+    table = resolve_batch(params, plan.scenario, plan.assumptions, names)
+    chunks = [table.iloc[i : i + chunk_size] for i in range(0, len(table), chunk_size)]
+    if workers == 1 or len(chunks) == 1:
+        yield from map(plan.run, chunks)
+        return
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(plan.run, chunks)
+
+
+def simulate_batch(
+    params: Any,
+    scenario: str = "active_sle",
+    assumptions: str = "baseline",
+    interventions: Sequence[Intervention] = (),
+    days: float = 365,
+    t_eval: Sequence[float] | None = None,
+    knockouts: Sequence[str] = (),
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    *,
+    names: Sequence[str] | None = None,
+    keep_states: bool = True,
+    workers: int = 1,
+) -> BatchResult:
+    """Simulate many parameter sets ("members") of the toy model at once (illustrative, not predictive).
+
+    **Main arguments:**
+        params: the members: a sequence of `Parameters` or of mappings of overrides, a pandas
+            DataFrame of overrides (one column per parameter, NaN = keep), or a 2-D array with
+            column `names`. Each member's parameters resolve like `resolve_parameters`.
+        scenario, assumptions, interventions, days, knockouts: as in `simulate`, shared by all.
+
+    **Other arguments:**
+        t_eval: output times (days) instead of every day; event times are always included.
+        chunk_size: members per vectorised solve (bounds memory; see `benchmarks/ensemble.py`).
+        keep_states: False keeps outcomes only (`states` is None).
+        workers: processes to spread the chunks over.
+
+    Members whose solve fails get NaN states and outcomes and `failed` True, instead of stopping
+    the whole batch.
+
+    Example::
+
+        batch = simulate_batch([{"treg_loop": 0.1}, {"treg_loop": 0.4}], interventions=[MSCInfusion(30)])
+        batch.outcomes["activity_final"]
+    """
+    return BatchResult.concat(
+        list(
+            iter_batch(
+                params,
+                scenario,
+                assumptions,
+                interventions,
+                days,
+                t_eval,
+                knockouts,
+                chunk_size,
+                names=names,
+                keep_states=keep_states,
+                workers=workers,
+            )
+        )
+    )

@@ -1,0 +1,237 @@
+"""CLI commands `sle-immunomod ensemble` and `sle-immunomod sensitivity` (picked up by `model.cli`).
+
+Both show a progress bar on stderr, print a short ranked summary, and can write their table as
+CSV (first line ``# <disclaimer> seed=<seed>``) or Parquet (disclaimer and seed in the file's
+metadata). Files are written under a temporary name and renamed, so no half-written file is left.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import pandas as pd
+
+from .interventions import parse_intervention
+from .outcomes import OUTCOME_NAMES
+from .scenarios import ASSUMPTION_SETS, SCENARIOS
+from .simulate import DISCLAIMER
+
+__all__ = ["add_commands", "check_out_path", "write_table"]
+
+FORMATS: tuple[str, ...] = (".csv", ".parquet")
+
+
+def _print(text: str = "") -> None:
+    print(text, flush=True)
+
+
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A tqdm bar on stderr, driven by (done, total) callbacks."""
+    from tqdm import tqdm
+
+    bar: Any = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, desc=label, unit="run", file=sys.stderr, leave=False)
+        bar.update(done - bar.n)
+
+    try:
+        yield update
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def check_out_path(path: str) -> str:
+    """The lower-case extension of an output path, after checking it (before any work is done)."""
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in FORMATS:
+        raise ValueError(f"--out {path!r}: the file name must end in {' or '.join(FORMATS)}")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ValueError(f"--out {path!r}: folder {folder!r} does not exist")
+    return ext
+
+
+@contextmanager
+def _atomic(path: str) -> Iterator[str]:
+    """A temporary path next to `path`; renamed onto `path` if the block succeeds, removed if not."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".tmp-", suffix=".part")
+    os.close(fd)
+    try:
+        yield tmp
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_table(table: pd.DataFrame, path: str, meta: Mapping[str, Any]) -> None:
+    """Write `table` as CSV or Parquet (by extension) with the disclaimer and `meta` (e.g. the seed).
+
+    CSV starts with ``# <disclaimer> seed=<seed>`` and one ``# key: value`` line per other entry;
+    Parquet stores them in the file's key-value metadata. Written atomically (temp name, then rename).
+    """
+    ext = check_out_path(path)
+    if ext == ".csv":
+        extra = [f"{k}: {v}" for k, v in meta.items() if k != "seed"]
+        header = "".join(f"# {line}\n" for line in (f"{DISCLAIMER} seed={meta.get('seed')}", *extra))
+        with _atomic(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle:
+            handle.write(header + table.to_csv(index=False))
+        return
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    info = {b"disclaimer": DISCLAIMER.encode(), **{str(k).encode(): str(v).encode() for k, v in meta.items()}}
+    arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), **info})
+    with _atomic(path) as tmp:
+        pq.write_table(arrow, tmp)
+
+
+def _names(text: str | None) -> list[str] | None:
+    return [n.strip() for n in text.split(",") if n.strip()] if text else None
+
+
+def _ranges(items: list[str]) -> dict[str, tuple[float, float]]:
+    ranges: dict[str, tuple[float, float]] = {}
+    for item in items:
+        name, eq, span = item.partition("=")
+        low, colon, high = span.partition(":")
+        try:
+            if not eq or not colon:
+                raise ValueError
+            ranges[name.strip()] = (float(low), float(high))
+        except ValueError:
+            raise ValueError(f"--range {item!r}: expected name=low:high, e.g. --range treg_loop=0:0.4") from None
+    return ranges
+
+
+def _cmd_ensemble(args: argparse.Namespace) -> None:
+    from . import uncertainty
+
+    interventions = [parse_intervention(spec) for spec in args.intervention]
+    if args.out:
+        check_out_path(args.out)
+    common = {
+        "scenario": args.scenario,
+        "interventions": interventions,
+        "n": args.n,
+        "seed": args.seed,
+        "ranges": _ranges(args.range),
+        "days": args.days,
+        "method": args.method,
+        "parameters": _names(args.parameters),
+        "workers": args.workers,
+    }
+    _print(f"# {DISCLAIMER}")
+    with _progress_bar("ensemble") as bar:
+        if args.assumptions == "all":
+            table = uncertainty.across_assumptions(**common, progress=bar)
+        else:
+            ens = uncertainty.ensemble(assumptions=args.assumptions, **common, progress=bar, keep_states=False)
+            table = ens.to_frame().reset_index()
+            table.insert(0, "assumptions", args.assumptions)
+    what = "; ".join(i.describe() for i in interventions) or "no intervention"
+    _print(f"ensemble: scenario={args.scenario}; {what}; n={args.n}; seed={args.seed}; method={args.method}")
+    summary = uncertainty.summarize_across(table).sort_values("p_remission", ascending=False)
+    _print("probability of remission at the end (95 % Wilson interval), ranked:")
+    for row in summary.itertuples():
+        _print(
+            f"  {row.assumptions:<20} {row.p_remission:6.1%}  [{row.p_low:.1%}, {row.p_high:.1%}]  "
+            f"median final activity {row.median_activity_final:.3f}  (n={row.n})"
+        )
+    failed = int(table["activity_final"].isna().sum())
+    if failed:
+        _print(f"  ({failed} member(s) failed to solve and are left out)")
+    if args.out:
+        meta = {"seed": args.seed, "method": args.method, "scenario": args.scenario, "interventions": what}
+        write_table(table, args.out, meta)
+        _print(f"wrote {args.out} ({len(table)} rows)")
+
+
+def _cmd_sensitivity(args: argparse.Namespace) -> None:
+    from . import sensitivity
+
+    interventions = [parse_intervention(spec) for spec in args.intervention]
+    if args.out:
+        check_out_path(args.out)
+    _print(f"# {DISCLAIMER}")
+    with _progress_bar(args.method) as bar:
+        table = sensitivity.analyze(
+            args.outcome,
+            args.method,
+            args.scenario,
+            args.assumptions,
+            interventions,
+            args.n,
+            args.seed,
+            _names(args.parameters),
+            args.days,
+            _ranges(args.range),
+            progress=bar,
+            workers=args.workers,
+        )
+    attrs = table.attrs
+    _print(
+        f"{args.method} on {args.outcome}: scenario={attrs['scenario']}; assumptions={attrs['assumptions']}; "
+        f"{attrs['interventions']}; n={args.n}; {attrs['runs']} runs; seed={args.seed}"
+    )
+    key = "ST" if args.method == "sobol" else "mu_star"
+    _print(f"ranked by {key} (most influential first):")
+    _print(table.head(10).round(3).to_string(index=False))
+    if args.out:
+        write_table(table, args.out, {k: v for k, v in attrs.items() if k != "disclaimer"})
+        _print(f"wrote {args.out} ({len(table)} rows)")
+
+
+def _add_common(parser: argparse.ArgumentParser, n_help: str) -> None:
+    parser.add_argument("--scenario", default="active_sle", choices=list(SCENARIOS), help="toy person")
+    parser.add_argument("--days", type=float, default=365.0, help="length of each run in days (default 365)")
+    parser.add_argument(
+        "--intervention",
+        action="append",
+        default=[],
+        metavar="KIND:KEY=VALUE,...",
+        help="e.g. msc:day=30,dose=1 (repeatable)",
+    )
+    parser.add_argument("--n", type=int, default=256, help=n_help)
+    parser.add_argument("--seed", type=int, default=1, help="random seed: the same seed gives the same numbers")
+    parser.add_argument("--parameters", metavar="A,B,C", help="parameters to vary (default: all not fixed by sets)")
+    parser.add_argument(
+        "--range", action="append", default=[], metavar="NAME=LOW:HIGH", help="narrower range for a parameter"
+    )
+    parser.add_argument("--out", help="write the table to a .csv or .parquet file (with disclaimer and seed)")
+    parser.add_argument("--workers", type=int, default=1, help="processes to run chunks in (default 1)")
+
+
+def add_commands(subparsers: Any) -> None:
+    """Register `ensemble` and `sensitivity` on the `sle-immunomod` parser."""
+    ens = subparsers.add_parser("ensemble", help="many runs over uncertain parameters: bands and P(remission)")
+    _add_common(ens, "members (a power of two for --method sobol; default 256)")
+    ens.add_argument(
+        "--assumptions",
+        default="baseline",
+        choices=[*ASSUMPTION_SETS, "all"],
+        help="how MSC act; 'all' runs the same sample under every assumption set",
+    )
+    ens.add_argument("--method", default="lhs", choices=["lhs", "sobol"], help="sampling design")
+    ens.set_defaults(func=_cmd_ensemble)
+    sens = subparsers.add_parser("sensitivity", help="global sensitivity (Sobol or Morris) of one outcome")
+    _add_common(sens, "Sobol base sample (power of two) or Morris trajectories (default 256)")
+    sens.add_argument("--assumptions", default="baseline", choices=list(ASSUMPTION_SETS), help="how MSC act")
+    sens.add_argument("--method", default="sobol", choices=["sobol", "morris"], help="analysis method")
+    sens.add_argument("--outcome", default="days_in_remission", choices=list(OUTCOME_NAMES), help="outcome analysed")
+    sens.set_defaults(func=_cmd_sensitivity)

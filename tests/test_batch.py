@@ -1,0 +1,186 @@
+"""The batch engine: many members in one vectorised solve, each matching `simulate` of the same parameters."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import model
+from model import batch
+from model.outcomes import OUTCOME_NAMES
+from model.uncertainty import sample_parameters
+
+MSC = model.MSCInfusion(day=30.0, dose=1.0)
+REL = 1e-4
+
+
+def assert_outcomes_match(result: model.Result, row: pd.Series) -> None:
+    """Every scalar outcome of `row` within 1e-4 relative (1e-9 absolute near zero) of `result`'s."""
+    for name, expected in result.outcomes.summary().items():
+        assert float(row[name]) == pytest.approx(float(expected), rel=REL, abs=1e-9), name
+
+
+def test_members_from_the_plausible_box_match_simulate_within_1e_4():
+    members = sample_parameters(20, seed=7).to_dict("records")
+    out = model.simulate_batch(members, "active_sle", "baseline", [MSC])
+    assert not out.failed.any()
+    for k, overrides in enumerate(members):
+        single = model.simulate("active_sle", overrides, "baseline", [MSC])
+        np.testing.assert_array_equal(out.t, single.t)
+        assert_outcomes_match(single, out.outcomes.iloc[k])
+        np.testing.assert_allclose(out.states[k], single.y, rtol=1e-3, atol=1e-6)
+
+
+@pytest.mark.parametrize("scenario", list(model.SCENARIOS))
+def test_every_scenario_and_assumption_set_with_an_msc_infusion_matches_simulate(scenario):
+    members = [{}, {"treg_death": 0.15, "msc_half_life": 2.0}]
+    for assumptions in model.ASSUMPTION_SETS:
+        out = model.simulate_batch(members, scenario, assumptions, [MSC])
+        for k, overrides in enumerate(members):
+            assert_outcomes_match(model.simulate(scenario, overrides, assumptions, [MSC]), out.outcomes.iloc[k])
+
+
+@pytest.mark.parametrize(
+    ("scenario", "interventions", "knockouts"),
+    [
+        ("active_sle", [model.HSCTReset(day=30)], ()),
+        ("active_sle", [model.Immunosuppression(start=30, stop=120), model.BCellDepletion(day=60)], ()),
+        ("susceptible", [model.AntigenTrigger(day=30, size=40, duration=14)], ()),
+        ("active_sle", [model.MSCInfusion(day=10, dose=2, repeat_every=30, count=3)], ("treg_self_induction",)),
+    ],
+)
+def test_other_interventions_and_knockouts_match_simulate(scenario, interventions, knockouts):
+    members = [{}, {"antigen_clearance": 0.8}]
+    out = model.simulate_batch(members, scenario, "baseline", interventions, days=200, knockouts=knockouts)
+    for k, overrides in enumerate(members):
+        single = model.simulate(scenario, overrides, "baseline", interventions, 200, knockouts)
+        np.testing.assert_array_equal(out.t, single.t)
+        assert_outcomes_match(single, out.outcomes.iloc[k])
+
+
+def test_members_may_be_parameters_mappings_a_dataframe_or_a_named_array():
+    values = np.array([[0.7, 0.1], [0.9, 0.3]])
+    names = ["antigen_clearance", "treg_loop"]
+    as_maps = [dict(zip(names, row, strict=True)) for row in values]
+    as_params = [model.Parameters().replace(**m) for m in as_maps]
+    forms = [as_maps, as_params, pd.DataFrame(values, columns=names)]
+    expected = model.simulate_batch(values, days=60, names=names).outcomes
+    for form in forms:
+        pd.testing.assert_frame_equal(model.simulate_batch(form, days=60).outcomes, expected)
+
+
+def test_member_overrides_win_over_scenario_and_assumption_set():
+    table = batch.resolve_batch([{}, {"treg_loop": 0.2}], "active_sle", "durable_treg")
+    assert table["antigen_clearance"].tolist() == [0.6, 0.6]  # from the scenario
+    assert table["treg_loop"].tolist() == [0.37, 0.2]  # assumption set, then the member's override
+
+
+def test_states_are_member_by_time_by_state_and_to_frame_is_one_row_per_member_and_time():
+    out = model.simulate_batch([{}, {"antigen_clearance": 1.2}], days=50, interventions=[MSC])
+    assert out.states.shape == (2, len(out.t), len(model.STATE_NAMES))
+    assert out.activity.shape == (2, len(out.t))
+    assert list(out.outcomes.columns) == list(OUTCOME_NAMES)
+    assert list(out.params.columns) == [p.name for p in model.PARAMETERS]
+    frame = out.to_frame()
+    assert len(frame) == 2 * len(out.t)
+    assert list(frame.columns) == ["member", "day", *model.STATE_NAMES, "activity"]
+    second = frame[frame["member"] == 1]
+    np.testing.assert_array_equal(second["E"].to_numpy(), out.states[1, :, 0])
+
+
+def test_iter_batch_streams_chunks_with_outcomes_only():
+    members = sample_parameters(7, seed=3)
+    whole = model.simulate_batch(members, days=40)
+    chunks = list(batch.iter_batch(members, days=40, chunk_size=3, keep_states=False))
+    assert [len(c) for c in chunks] == [3, 3, 1]
+    assert all(c.states is None for c in chunks)
+    assert list(pd.concat([c.outcomes for c in chunks]).index) == list(range(7))
+    pd.testing.assert_frame_equal(
+        pd.concat([c.outcomes for c in chunks]), whole.outcomes, rtol=REL
+    )  # chunks solve to tolerance, not bit-identically
+    with pytest.raises(ValueError, match="keep_states"):
+        chunks[0].activity  # noqa: B018
+
+
+def test_t_eval_sets_the_output_times_and_keeps_jump_times():
+    out = model.simulate_batch([{}], interventions=[MSC], days=100, t_eval=[0, 50, 100])
+    assert out.t.tolist() == [0.0, 30.0, 30.0, 50.0, 100.0]
+    single = model.simulate(interventions=[MSC], days=100)
+    final = single.y[-1]
+    np.testing.assert_allclose(out.states[0, -1], final, rtol=1e-4, atol=1e-8)
+
+
+@pytest.mark.parametrize(
+    ("members", "needle"),
+    [
+        ([{"treg_loop": 0.9}], r"`treg_loop` = 0.9 \(member 0\) is outside its allowed range \[0, 0.5\]"),
+        ([{}, {"antigen_clearance": 0.01}], r"member 1.*\[0.3, 2\]"),
+        ([{"treg_lop": 0.1}], "Did you mean treg_loop"),
+        ([], "empty"),
+    ],
+)
+def test_bad_members_raise_a_parameter_error_naming_field_range_and_member(members, needle):
+    with pytest.raises(model.ParameterError, match=needle):
+        model.simulate_batch(members)
+
+
+def test_bad_run_settings_raise_clear_errors():
+    with pytest.raises(model.ParameterError, match="days"):
+        model.simulate_batch([{}], days=0)
+    with pytest.raises(ValueError, match="knockouts"):
+        model.simulate_batch([{}], knockouts=["no_such_mechanism"])
+    with pytest.raises(model.ParameterError, match="chunk_size"):
+        model.simulate_batch([{}], chunk_size=0)
+    with pytest.raises(model.ParameterError, match="after the end"):
+        model.simulate_batch([{}], interventions=[model.MSCInfusion(day=400)], days=365)
+
+
+def test_a_member_whose_solve_fails_is_isolated_and_marked_without_stopping_the_others(monkeypatch):
+    real = batch._run_chunk
+    poison = 0.4321  # a value only member 2 has
+
+    def failing(table, *args):
+        if np.any(table["treg_loop"].to_numpy() == poison):
+            raise batch._ChunkError("simulated failure")
+        return real(table, *args)
+
+    monkeypatch.setattr(batch, "_run_chunk", failing)
+    members = [{"treg_loop": v} for v in (0.1, 0.2, poison, 0.3)]
+    out = model.simulate_batch(members, days=30)
+    assert out.failed.tolist() == [False, False, True, False]
+    assert out.outcomes.iloc[2].isna().all()
+    assert np.isnan(out.states[2]).all()
+    single = model.simulate("active_sle", members[3], days=30)
+    assert_outcomes_match(single, out.outcomes.iloc[3])
+
+
+def test_two_worker_processes_give_the_same_numbers():
+    members = sample_parameters(6, seed=5)
+    one = model.simulate_batch(members, days=30, chunk_size=3, keep_states=False)
+    two = model.simulate_batch(members, days=30, chunk_size=3, keep_states=False, workers=2)
+    pd.testing.assert_frame_equal(one.outcomes, two.outcomes)
+
+
+def test_a_batch_whose_only_member_fails_still_reports_the_output_times(monkeypatch):
+    def failing(*args):
+        raise batch._ChunkError("simulated failure")
+
+    monkeypatch.setattr(batch, "_run_chunk", failing)
+    out = model.simulate_batch([{}], interventions=[MSC], days=60)
+    np.testing.assert_array_equal(out.t, model.simulate(interventions=[MSC], days=60).t)
+    assert out.failed.tolist() == [True] and out.outcomes.isna().all(axis=None)
+
+
+def test_the_burn_in_of_the_same_members_is_computed_once_and_shared(monkeypatch):
+    spans = []
+    real = batch._integrate
+
+    def counting(system, y0, t, tol):
+        spans.append((float(t[0]), float(t[-1])))
+        return real(system, y0, t, tol)
+
+    monkeypatch.setattr(batch, "_integrate", counting)
+    members = [{"treg_death": 0.123456}, {"treg_death": 0.0654321}]
+    treated = model.simulate_batch(members, days=90, interventions=[MSC])
+    untreated = model.simulate_batch(members, days=90)
+    assert spans.count((0.0, batch.BURN_IN_DAYS)) == 1
+    np.testing.assert_array_equal(treated.states[:, 0], untreated.states[:, 0])
