@@ -49,7 +49,7 @@ def test_simulate_prints_outcomes_with_disclaimer_and_writes_csv(capsys, tmp_pat
 )
 def test_bad_input_is_one_line_exit_2_and_no_file(capsys, tmp_path, argv, needle):
     out_file = tmp_path / "never.csv"
-    code, out, err = run(capsys, *argv, "--out", str(out_file))
+    code, _, err = run(capsys, *argv, "--out", str(out_file))
     assert code == 2
     assert needle in err and len(err.strip().splitlines()) == 1
     assert not out_file.exists() and list(tmp_path.iterdir()) == []
