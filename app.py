@@ -1,13 +1,46 @@
-"""Placeholder app (replaced by the multipage app): one plot of `model.simulate`."""
+"""sle-immunomod: the Streamlit teaching app (`streamlit run app.py`).
 
-import plotly.graph_objects as go
+A multipage app built with `st.navigation`: each page is a file in `app_pages/` served at its own
+URL path (`/explore`, `/compare`, ...), and shared helpers live in `app_pages/common.py`. The root
+URL forwards to `/explore`, keeping any query string, so every page has a stable address that can
+be shared. The app holds no model maths; it calls `model`.
+Illustrative teaching model, not predictive, not medical advice.
+"""
+
+from pathlib import Path
+
 import streamlit as st
 
-import model
+from app_pages import common
 
-st.set_page_config(page_title="sle-immunomod", layout="wide")
-st.warning(model.DISCLAIMER)
-res = model.simulate("active_sle", interventions=[model.MSCInfusion(day=30, dose=1.0)])
-fig = go.Figure(go.Scatter(x=res.t, y=res["activity"], name="activity"))
-fig.update_layout(title="Toy activity index (illustrative, not predictive)", xaxis_title="day")
-st.plotly_chart(fig)
+HERE = Path(__file__).parent
+#: (file in app_pages/, title, url path, icon); optional pages are registered only if their file exists.
+PAGES = (
+    ("explore.py", "Explore", "explore", ":material/monitoring:"),
+    ("compare.py", "Compare", "compare", ":material/compare_arrows:"),
+    ("tipping_points.py", "Tipping points", "tipping_points", ":material/swap_calls:"),
+    ("how_sure.py", "How sure are we?", "how_sure", ":material/help:"),
+    ("model_evidence.py", "Model & evidence", "model_evidence", ":material/menu_book:"),
+    ("classroom.py", "Classroom", "classroom", ":material/school:"),
+)
+
+st.set_page_config(page_title="sle-immunomod (illustrative teaching model)", page_icon="🧪", layout="wide")
+pages = [
+    st.Page(HERE / "app_pages" / file, title=title, url_path=path, icon=icon)
+    for file, title, path, icon in PAGES
+    if (HERE / "app_pages" / file).exists()
+]
+
+
+def _start() -> None:
+    """The root URL: forward to Explore with the same query string."""
+    st.switch_page(pages[0], query_params=common.read_query())
+
+
+navigation = st.navigation([st.Page(_start, title="Start", url_path="start", default=True), *pages], position="hidden")
+with st.sidebar:
+    for item in pages:
+        st.page_link(item)
+    st.divider()
+common.sidebar_controls()
+navigation.run()

@@ -1,0 +1,1 @@
+"""Pages of the sle-immunomod Streamlit app (`streamlit run app.py`); shared helpers in `common`."""

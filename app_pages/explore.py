@@ -1,0 +1,266 @@
+"""Explore: one toy patient, a treatment timeline, and what the model does with it.
+
+Scenario and assumption set, sliders for the parameters that matter for teaching (ranges from
+`model.PARAMETERS`), an intervention timeline, grouped time series, outcome cards against the
+untreated run, mechanism knock-outs and a "why did it move?" panel. The whole state is in the URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+import model
+from app_pages import common
+
+P = "explore."  # Session State key prefix of this page
+DEFAULT = common.RunSpec("active_sle", "baseline", ("msc:day=30,dose=1",), 365)
+#: The kinds of intervention a student can add: text-form kind -> label.
+KINDS: dict[str, str] = {
+    "msc": "MSC infusion",
+    "hsct": "HSCT-like reset",
+    "immunosuppression": "Immunosuppression window",
+    "bcell_depletion": "B-cell depletion",
+    "antigen": "Antigen trigger (e.g. sunburn, infection)",
+}
+#: Editor fields per kind: (field, label, default, step). The model checks the values and ranges.
+FIELDS: dict[str, tuple[tuple[str, str, float, float], ...]] = {
+    "msc": (
+        ("day", "day", 30, 1),
+        ("dose", "dose (1 = typical clinical dose)", 1.0, 0.1),
+        ("count", "number of infusions", 1, 1),
+        ("repeat_every", "days between infusions", 30, 1),
+    ),
+    "hsct": (("day", "day", 30, 1),),
+    "immunosuppression": (
+        ("start", "start day", 30, 1),
+        ("stop", "stop day", 210, 1),
+        ("strength", "strength (0-0.95)", 0.6, 0.05),
+    ),
+    "bcell_depletion": (("day", "day", 30, 1),),
+    "antigen": (("day", "day", 30, 1), ("size", "size (a.u.)", 40.0, 5.0), ("duration", "duration (days)", 14.0, 1.0)),
+}
+GROUPS: dict[str, tuple[str, ...]] = {
+    "Cells": ("E", "R", "B", "Ps", "Pl", "M"),
+    "Cytokines and antibodies": ("Ci", "Ca", "A"),
+    "Antigen and damage": ("G", "D"),
+}
+
+
+def _param_key(name: str) -> str:
+    return f"{P}p.{name}"
+
+
+def _resolved(scenario: str, assumptions: str) -> dict[str, float]:
+    return model.resolve_parameters(scenario, assumptions).as_dict()
+
+
+def _state_from_spec(spec: common.RunSpec) -> dict[str, Any]:
+    """Session State values that show `spec` in the widgets."""
+    values = _resolved(spec.scenario, spec.assumptions) | dict(spec.overrides)
+    state: dict[str, Any] = {
+        f"{P}scenario": spec.scenario,
+        f"{P}assumptions": spec.assumptions,
+        f"{P}days": int(spec.days),
+        f"{P}ko": list(spec.knockouts),
+        f"{P}ivs": list(spec.interventions),
+        f"{P}extra": [name for name, _ in spec.overrides if name not in common.TEACHING_PARAMETERS],
+    }
+    state.update({_param_key(name): float(v) for name, v in values.items()})
+    return state
+
+
+def _initial(query: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
+    spec, warnings = common.parse_run_spec(query, DEFAULT)
+    return _state_from_spec(spec), warnings
+
+
+def _reset() -> None:
+    """Button callback: everything back to the page defaults."""
+    st.session_state.update(_state_from_spec(DEFAULT))
+    st.session_state[f"{P}log"] = False
+
+
+def _on_basis_change() -> None:
+    """Scenario/assumptions callback: sliders the user did not move follow the new resolved values."""
+    old = st.session_state.get(f"{P}basis", (DEFAULT.scenario, DEFAULT.assumptions))
+    new = (st.session_state[f"{P}scenario"], st.session_state[f"{P}assumptions"])
+    before, after = _resolved(*old), _resolved(*new)
+    for name in before:
+        key = _param_key(name)
+        if abs(st.session_state.get(key, before[name]) - before[name]) < 1e-12:
+            st.session_state[key] = after[name]
+
+
+def _remove(index: int) -> None:
+    ivs = st.session_state[f"{P}ivs"]
+    st.session_state[f"{P}ivs"] = ivs[:index] + ivs[index + 1 :]
+
+
+def _add() -> None:
+    """Button callback: build the intervention from the editor fields; a bad one leaves an error message."""
+    kind = st.session_state[f"{P}new_kind"]
+    parts = []
+    for field, _, _, _ in FIELDS[kind]:
+        value = st.session_state[f"{P}new.{kind}.{field}"]
+        if kind == "msc" and field == "repeat_every" and st.session_state[f"{P}new.msc.count"] <= 1:
+            continue
+        parts.append(f"{field}={value:g}")
+    text = f"{kind}:" + ",".join(parts)
+    try:
+        item = model.parse_intervention(text)
+        if item.first_day() >= st.session_state[f"{P}days"]:
+            raise model.InterventionError(f"{item.describe()} starts after the end of the run")
+    except model.InterventionError as exc:
+        st.session_state[f"{P}add_error"] = str(exc)
+        return
+    st.session_state[f"{P}add_error"] = ""
+    st.session_state[f"{P}ivs"] = [*st.session_state[f"{P}ivs"], model.format_intervention(item)]
+
+
+def _slider(name: str, default: float) -> None:
+    """A parameter slider starting at `default` unless the user (or the URL) set it."""
+    st.session_state.setdefault(_param_key(name), default)
+    common.parameter_slider(name, _param_key(name))
+
+
+def sidebar() -> None:
+    """Scenario, assumptions, run length, parameter sliders, knock-outs, reset."""
+    sb = st.sidebar
+    sb.header("Set up the toy patient")
+    sb.selectbox(
+        "Scenario",
+        list(model.SCENARIOS),
+        format_func=common.scenario_label,
+        key=f"{P}scenario",
+        on_change=_on_basis_change,
+        help="\n\n".join(f"**{s.title}**: {s.description}" for s in model.SCENARIOS.values()),
+    )
+    sb.selectbox(
+        "How MSC work (assumption set)",
+        list(model.ASSUMPTION_SETS),
+        format_func=common.assumptions_label,
+        key=f"{P}assumptions",
+        on_change=_on_basis_change,
+        help="\n\n".join(f"**{a.title}**: {a.explanation}" for a in model.ASSUMPTION_SETS.values()),
+    )
+    sb.slider("Days to simulate", *common.DAYS_RANGE, step=5, key=f"{P}days")
+    sb.subheader("Parameters")
+    sb.caption("Defaults are the values for the chosen scenario and assumptions.")
+    resolved = _resolved(st.session_state[f"{P}scenario"], st.session_state[f"{P}assumptions"])
+    with sb:
+        for name in common.TEACHING_PARAMETERS:
+            _slider(name, resolved[name])
+        with st.expander("More parameters"):
+            others = [p.name for p in model.PARAMETERS if p.name not in common.TEACHING_PARAMETERS]
+            st.multiselect("Add sliders for", others, key=f"{P}extra")
+            for name in st.session_state[f"{P}extra"]:
+                _slider(name, resolved[name])
+    sb.multiselect(
+        "Knock out mechanisms ('what if MSC did not induce Tregs?')",
+        list(common.MECHANISM_TEXT),
+        key=f"{P}ko",
+        format_func=lambda n: n.replace("_", " "),
+        help="\n\n".join(f"**{k.replace('_', ' ')}**: {v}" for k, v in common.MECHANISM_TEXT.items()),
+    )
+    sb.button("Reset to defaults", on_click=_reset, icon=":material/restart_alt:", width="stretch")
+
+
+def current_spec() -> common.RunSpec:
+    """The run the widgets describe."""
+    ss = st.session_state
+    scenario, assumptions = ss[f"{P}scenario"], ss[f"{P}assumptions"]
+    resolved = _resolved(scenario, assumptions)
+    shown = [*common.TEACHING_PARAMETERS, *ss[f"{P}extra"]]
+    overrides = {n: float(ss[_param_key(n)]) for n in shown if abs(ss[_param_key(n)] - resolved[n]) > 1e-12}
+    return common.RunSpec(
+        scenario,
+        assumptions,
+        tuple(ss[f"{P}ivs"]),
+        float(ss[f"{P}days"]),
+        tuple(ss[f"{P}ko"]),
+        tuple(sorted(overrides.items())),
+    )
+
+
+def timeline_editor() -> None:
+    """The list of interventions with remove buttons, and a small form to add one."""
+    st.subheader("Treatment timeline")
+    ivs = st.session_state[f"{P}ivs"]
+    if not ivs:
+        st.markdown("No treatment yet: the run shows the untreated course.")
+    for i, text in enumerate(ivs):
+        left, right = st.columns([6, 1])
+        left.markdown(f"**{i + 1}.** {model.parse_intervention(text).describe()}  `{text}`")
+        right.button("Remove", key=f"{P}remove.{i}.{text}", on_click=_remove, args=(i,))
+    with st.expander("Add a treatment or trigger", expanded=not ivs):
+        kind = st.selectbox("Kind", list(KINDS), format_func=KINDS.get, key=f"{P}new_kind")
+        cols = st.columns(len(FIELDS[kind]))
+        for col, (field, label, default, step) in zip(cols, FIELDS[kind], strict=True):
+            is_int = field == "count"
+            col.number_input(
+                label,
+                value=int(default) if is_int else float(default),
+                step=int(step) if is_int else float(step),
+                key=f"{P}new.{kind}.{field}",
+            )
+        st.button("Add to timeline", on_click=_add, icon=":material/add:")
+        if st.session_state.get(f"{P}add_error"):
+            st.error(st.session_state[f"{P}add_error"])
+
+
+def results(spec: common.RunSpec) -> None:
+    """Outcome cards, plots, "why did it move?" and the CSV download for `spec`."""
+    res, untreated = common.run_spec(spec), common.run_spec(spec.untreated())
+    if res is None or untreated is None:
+        return
+    what = spec.describe_interventions()
+    aset = common.assumptions_label(spec.assumptions)
+    st.subheader("Outcomes (compared with no treatment)")
+    common.outcome_cards(res, untreated)
+    runs = [(what, res), ("untreated", untreated)] if spec.interventions else [("untreated", res)]
+    fig = common.activity_figure(
+        runs,
+        f"Toy activity index: {common.scenario_label(spec.scenario)}, {aset}",
+        ["untreated"] if spec.interventions else [],
+    )
+    common.add_intervention_marks(fig, res)
+    common.show_plot(fig, common.activity_summary(res, untreated), key=f"{P}fig.activity")
+
+    st.subheader("Inside the model")
+    log = st.checkbox("Log scale", key=f"{P}log", help="Shows small and large amounts together.")
+    for tab, (group, states) in zip(st.tabs(list(GROUPS)), GROUPS.items(), strict=True):
+        with tab:
+            fig = common.states_figure(res, states, f"{group} over time", log)
+            ends = ", ".join(f"{common.STATE_LABELS[s].lower()} {common.fmt_amount(res[s][-1])}" for s in states)
+            common.show_plot(fig, f"At the end of the run (a.u.): {ends}.", key=f"{P}fig.{group}")
+
+    st.subheader("Why did it move?")
+    state = st.selectbox(
+        "State to explain",
+        list(model.STATE_NAMES),
+        index=0,
+        format_func=common.STATE_LABELS.get,
+        key=f"{P}why",
+    )
+    table = common.contributions_cached(spec, state)
+    common.show_plot(
+        common.contributions_figure(table, state), common.contributions_summary(table, state), key=f"{P}fig.why"
+    )
+    common.download_csv([(what, res)], "sle-immunomod-explore.csv", key=f"{P}csv")
+
+
+common.page_header(
+    "Explore the toy model",
+    "Pick a toy patient and a belief about how MSC work, put treatments on the timeline, and watch what "
+    "the model does. Every number here is illustrative.",
+)
+common.init_from_url(f"{P}scenario", _initial)
+sidebar()
+spec = current_spec()
+st.session_state[f"{P}basis"] = (spec.scenario, spec.assumptions)
+timeline_editor()
+results(spec)
+common.write_query(common.run_spec_query(spec))

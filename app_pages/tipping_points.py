@@ -1,0 +1,380 @@
+"""Tipping points: phase plane, steady states against a parameter (hysteresis), and a remission map.
+
+All computations are in `model.phaseplane`; this page only caches and draws them. URL state:
+`scenario`, `assumptions`, `x`, `y` (phase-plane states), `param` (swept parameter), `mx`, `my`
+(remission-map states), `ma` (remission-map assumption set) and `dose` (MSC dose of the remission map).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+import model
+from app_pages import common
+from model import phaseplane
+
+P = "tipping."
+STATES = tuple(s for s in model.STATE_NAMES if s != "M")
+#: Pairs of states with a direct two-way coupling: their planes show a feedback loop.
+PRESETS: dict[str, tuple[str, str]] = {
+    "Effector T cells vs Tregs (the trigger)": ("E", "R"),
+    "Treg memory loop: Tregs vs anti-inflammatory cytokines": ("R", "Ca"),
+    "Antigen-damage loop: self-antigen vs tissue damage": ("G", "D"),
+    "Antigen-inflammation loop: self-antigen vs pro-inflammatory cytokines": ("G", "Ci"),
+}
+DEFAULTS: dict[str, Any] = {
+    "scenario": "susceptible",
+    "assumptions": "baseline",
+    "x": "E",
+    "y": "R",
+    "param": "antigen_clearance",
+    "mx": "E",
+    "my": "R",
+    "ma": "durable_treg",
+    "dose": 0.2,
+}
+GRID = 21
+PLOT_PX = (1000.0, 320.0)  # approximate width and height (px) of a plot's drawing area, for arrow directions
+MAP_GRID = 12
+DOSE_RANGE = (0.05, 2.0)
+
+
+def _initial(query: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
+    warnings: list[str] = []
+    values: dict[str, Any] = {}
+    choices = {
+        "scenario": tuple(model.SCENARIOS),
+        "assumptions": tuple(model.ASSUMPTION_SETS),
+        "x": STATES,
+        "y": STATES,
+        "param": tuple(common.PARAMETER_INFO),
+        "mx": STATES,
+        "my": STATES,
+        "ma": tuple(model.ASSUMPTION_SETS),
+    }
+    for field, options in choices.items():
+        values[f"{P}{field}"], w = common.parse_choice(query, field, options, DEFAULTS[field])
+        warnings += w
+    values[f"{P}dose"], w = common.parse_number(query, "dose", *DOSE_RANGE, DEFAULTS["dose"])
+    warnings += w
+    for a, b in (("x", "y"), ("mx", "my")):
+        if values[f"{P}{a}"] == values[f"{P}{b}"]:
+            warnings.append(
+                f"URL fields `{a}` and `{b}` must name different states; using {DEFAULTS[a]}, {DEFAULTS[b]}."
+            )
+            values[f"{P}{a}"], values[f"{P}{b}"] = DEFAULTS[a], DEFAULTS[b]
+    return values, warnings
+
+
+# --- cached computations (model.phaseplane does the maths) -----------------------------------
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _plane(x: str, y: str, scenario: str, assumptions: str) -> dict[str, Any]:
+    xr, yr = phaseplane.state_range(x, assumptions), phaseplane.state_range(y, assumptions)
+    field = phaseplane.vector_field(x, y, np.linspace(*xr, GRID), np.linspace(*yr, GRID), scenario, assumptions)
+    fine = phaseplane.vector_field(x, y, np.linspace(*xr, 120), np.linspace(*yr, 120), scenario, assumptions)
+    starts = [(xr[1] * fx, yr[1] * fy) for fx in (0.05, 0.3, 0.6, 0.95) for fy in (0.05, 0.95)]
+    runs = phaseplane.trajectories(x, y, starts, scenario, assumptions)
+    return {"field": field, "nullclines": phaseplane.nullclines(fine), "runs": runs}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _diagram(param: str, scenario: str, assumptions: str) -> pd.DataFrame:
+    info = common.PARAMETER_INFO[param]
+    values = np.linspace(info.low, info.high, 30)
+    return phaseplane.steady_state_diagram(param, values, scenario, assumptions)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _map(x: str, y: str, assumptions: str, dose: float) -> phaseplane.RemissionMap:
+    xr, yr = (phaseplane.state_range(s, assumptions, scenarios=("active_sle",), factor=2.0) for s in (x, y))
+    xs, ys = np.linspace(*xr, MAP_GRID), np.linspace(*yr, MAP_GRID)
+    return phaseplane.remission_map(x, y, xs, ys, "active_sle", assumptions, dose=dose)
+
+
+# --- figures -------------------------------------------------------------------------------
+
+
+def add_arrows(fig: go.Figure, field: phaseplane.PlaneField) -> None:
+    """Unit-length arrows showing the direction of change at each grid point (lengths equal on screen).
+
+    Directions are taken in approximate screen units (`PLOT_PX`), so arrow heads point the way
+    the curves would run whatever the axis scales.
+    """
+    X, Y = np.meshgrid(field.x, field.y)
+    span_x, span_y = (np.ptp(field.x) or 1.0), (np.ptp(field.y) or 1.0)
+    px, py = field.dx / span_x * PLOT_PX[0], field.dy / span_y * PLOT_PX[1]
+    norm = np.hypot(px, py)
+    moving = norm > 1e-12
+    ex, ey = np.where(moving, px / np.where(moving, norm, 1), 0), np.where(moving, py / np.where(moving, norm, 1), 0)
+    length = 0.4 * PLOT_PX[0] / GRID  # pixels
+    ux, uy = ex * length / PLOT_PX[0] * span_x, ey * length / PLOT_PX[1] * span_y
+    xs = np.stack([X, X + ux, np.full_like(X, np.nan)], axis=-1).ravel()
+    ys = np.stack([Y, Y + uy, np.full_like(Y, np.nan)], axis=-1).ravel()
+    grey = {"color": "#A0A0A0", "width": 1.5}
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="direction of change (slice)", line=grey, hoverinfo="skip"))
+    heads = {"symbol": "triangle-up", "size": 7, "color": "#A0A0A0", "angle": np.degrees(np.arctan2(ex, ey)).ravel()}
+    fig.add_trace(
+        go.Scatter(
+            x=(X + ux).ravel(), y=(Y + uy).ravel(), mode="markers", marker=heads, showlegend=False, hoverinfo="skip"
+        )
+    )
+
+
+def plane_figure(data: dict[str, Any]) -> go.Figure:
+    """Arrows of the sliced vector field, both nullclines, full-model trajectories and the attractor."""
+    field: phaseplane.PlaneField = data["field"]
+    fig = go.Figure()
+    add_arrows(fig, field)
+    for name, color, dash in (
+        (field.x_state, common.OKABE_ITO["vermillion"], "solid"),
+        (field.y_state, common.OKABE_ITO["blue"], "dash"),
+    ):
+        for k, line in enumerate(data["nullclines"][name]):
+            fig.add_trace(
+                go.Scatter(
+                    x=line[:, 0],
+                    y=line[:, 1],
+                    mode="lines",
+                    name=f"{common.STATE_LABELS[name]} not changing",
+                    line={"color": color, "width": 4, "dash": dash},
+                    legendgroup=name,
+                    showlegend=k == 0,
+                )
+            )
+    for k, run in enumerate(data["runs"]):
+        color = (
+            common.OKABE_ITO["bluish_green"]
+            if run.activity_final < model.REMISSION_THRESHOLD
+            else common.OKABE_ITO["reddish_purple"]
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=run.x,
+                y=run.y,
+                mode="lines",
+                line={"color": color, "width": 2.5},
+                name="full-model run",
+                legendgroup="runs",
+                showlegend=k == 0,
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=[run.x[0]], y=[run.y[0]], mode="markers", marker={"color": color, "size": 10}, showlegend=False
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=[field.held[field.x_state]],
+            y=[field.held[field.y_state]],
+            mode="markers",
+            name="untreated attractor",
+            marker={"symbol": "star", "size": 20, "color": "black"},
+        )
+    )
+    fig.update_xaxes(range=[field.x[0], field.x[-1]])
+    fig.update_yaxes(range=[field.y[0], field.y[-1]])
+    title = f"Phase plane: {common.STATE_LABELS[field.x_state]} vs {common.STATE_LABELS[field.y_state]}"
+    return common.style_figure(
+        fig, title, f"{common.STATE_LABELS[field.y_state]} (a.u.)", f"{common.STATE_LABELS[field.x_state]} (a.u.)"
+    )
+
+
+def diagram_figure(table: pd.DataFrame, param: str, current: float) -> go.Figure:
+    """Final activity against the swept parameter, one line per sweep direction."""
+    info = common.PARAMETER_INFO[param]
+    fig = go.Figure()
+    styles = {
+        "increasing": (common.OKABE_ITO["vermillion"], "circle", "from active disease, parameter increasing"),
+        "decreasing": (common.OKABE_ITO["blue"], "square", "from health, parameter decreasing"),
+    }
+    for sweep, (color, symbol, label) in styles.items():
+        part = table[table["sweep"] == sweep]
+        fig.add_trace(
+            go.Scatter(
+                x=part["value"],
+                y=part["activity"],
+                mode="lines+markers",
+                name=label,
+                line={"color": color, "width": 3},
+                marker={"symbol": symbol, "size": 9},
+            )
+        )
+    fig.add_hline(y=model.REMISSION_THRESHOLD, line={"dash": "dot", "color": common.OKABE_ITO["bluish_green"]})
+    fig.add_vline(x=current, line={"dash": "dot", "color": common.OKABE_ITO["grey"]}, annotation_text="this scenario")
+    title = f"Where the model settles as {param.replace('_', ' ')} changes"
+    return common.style_figure(fig, title, "steady toy activity index", f"{param.replace('_', ' ')} ({info.unit})")
+
+
+def map_figure(rmap: phaseplane.RemissionMap) -> go.Figure:
+    """Heat map of remission (green) or not (purple) after one infusion, by starting state."""
+    z = rmap.remission.astype(float)
+    colors = [
+        [0, common.OKABE_ITO["reddish_purple"]],
+        [0.5, common.OKABE_ITO["reddish_purple"]],
+        [0.5, common.OKABE_ITO["bluish_green"]],
+        [1, common.OKABE_ITO["bluish_green"]],
+    ]
+    text = np.where(rmap.remission, "remission", "still active")
+    fig = go.Figure(
+        go.Heatmap(
+            x=rmap.x,
+            y=rmap.y,
+            z=z,
+            zmin=0,
+            zmax=1,
+            colorscale=colors,
+            text=text,
+            customdata=rmap.activity_final,
+            showscale=False,
+            hovertemplate="start %{x:.2f}, %{y:.2f}: %{text} (final TLAI %{customdata:.2f})<extra></extra>",
+        )
+    )
+    for label, color in (("remission", "bluish_green"), ("still active", "reddish_purple")):
+        key = {"symbol": "square", "size": 14, "color": common.OKABE_ITO[color]}
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", marker=key, name=label))
+    title = "Which starting states end in remission after one MSC infusion"
+    return common.style_figure(
+        fig,
+        title,
+        f"{common.STATE_LABELS[rmap.y_state]} at start (a.u.)",
+        f"{common.STATE_LABELS[rmap.x_state]} at start (a.u.)",
+    )
+
+
+def map_table(rmap: phaseplane.RemissionMap) -> pd.DataFrame:
+    """The remission map as a long table: one row per starting state."""
+    X, Y = np.meshgrid(rmap.x, rmap.y)
+    return pd.DataFrame(
+        {
+            f"{rmap.x_state}_start": X.ravel(),
+            f"{rmap.y_state}_start": Y.ravel(),
+            "remission_at_end": rmap.remission.ravel(),
+            "activity_final": rmap.activity_final.ravel(),
+        }
+    )
+
+
+# --- summaries -----------------------------------------------------------------------------
+
+
+def diagram_summary(table: pd.DataFrame, param: str) -> str:
+    """One sentence: the range of the parameter where the two sweeps disagree (bistable), if any."""
+    wide = table.pivot(index="value", columns="sweep", values="activity")
+    both = wide[(wide.max(axis=1) - wide.min(axis=1)) > 0.2]
+    if both.empty:
+        name = param.replace("_", " ")
+        return f"Both sweeps agree everywhere: over this range of {name} the model has one steady state."
+    return (
+        f"Between {param.replace('_', ' ')} {both.index.min():.3g} and {both.index.max():.3g} the two sweeps end in "
+        "different states (healthy and active): the system remembers where it came from. That loop is hysteresis, and "
+        "its edges are tipping points."
+    )
+
+
+def page() -> None:
+    """Draw the Tipping points page."""
+    common.page_header(
+        "Tipping points",
+        "A system with two stable states can be pushed from one to the other, and stays there after the push "
+        "ends. Here you can see where those states are and what it takes to tip between them. Illustrative only.",
+    )
+    common.init_from_url(f"{P}scenario", _initial)
+    c1, c2 = st.columns(2)
+    scenario = c1.selectbox("Scenario", list(model.SCENARIOS), format_func=common.scenario_label, key=f"{P}scenario")
+    assumptions = c2.selectbox(
+        "Assumptions", list(model.ASSUMPTION_SETS), format_func=common.assumptions_label, key=f"{P}assumptions"
+    )
+
+    st.header("1. Phase plane")
+    cx, cy = st.columns(2)
+    x = cx.selectbox("Horizontal axis", STATES, format_func=common.STATE_LABELS.get, key=f"{P}x")
+    y = cy.selectbox("Vertical axis", STATES, format_func=common.STATE_LABELS.get, key=f"{P}y")
+    st.caption("Feedback loops worth a look: " + "; ".join(f"{k} ({a}, {b})" for k, (a, b) in PRESETS.items()) + ".")
+    if x == y:
+        st.error("Choose two different states for the axes.")
+    else:
+        with common.user_errors():
+            data = _plane(x, y, scenario, assumptions)
+            tipped = sum(r.activity_final < model.REMISSION_THRESHOLD for r in data["runs"])
+            common.show_plot(
+                plane_figure(data),
+                f"Grey arrows show how {common.STATE_LABELS[x].lower()} and {common.STATE_LABELS[y].lower()} "
+                "would change if every other state stayed at the untreated attractor (star); the coloured curves "
+                "are where each is "
+                f"not changing; {tipped} of {len(data['runs'])} full-model runs from the dots end in remission "
+                "(green).",
+                key=f"{P}fig.plane",
+            )
+
+    st.header("2. Steady states and hysteresis")
+    param = st.selectbox(
+        "Parameter to sweep", list(common.PARAMETER_INFO), key=f"{P}param", format_func=lambda n: n.replace("_", " ")
+    )
+    with common.user_errors():
+        table = _diagram(param, scenario, assumptions)
+        current = model.resolve_parameters(scenario, assumptions).as_dict()[param]
+        common.show_plot(diagram_figure(table, param, current), diagram_summary(table, param), key=f"{P}fig.diagram")
+        common.download_table(
+            table,
+            f"steady states of scenario={scenario}, assumptions={assumptions} swept in {param} (continuation)",
+            f"sle-immunomod-steady-states-{param}.csv",
+            f"{P}csv.diagram",
+            model.resolve_parameters(scenario, assumptions),
+        )
+
+    st.header("3. Where does one MSC infusion lead to remission?")
+    st.markdown(
+        "Start a toy patient with active SLE, but set two of its states by hand, then give one MSC infusion on "
+        "day 0. Which starts end in remission two years later?"
+    )
+    m0, m1, m2, m3 = st.columns(4)
+    ma = m0.selectbox(
+        "Assumptions for the map", list(model.ASSUMPTION_SETS), format_func=common.assumptions_label, key=f"{P}ma"
+    )
+    mx = m1.selectbox("Horizontal: start of", STATES, format_func=common.STATE_LABELS.get, key=f"{P}mx")
+    my = m2.selectbox("Vertical: start of", STATES, format_func=common.STATE_LABELS.get, key=f"{P}my")
+    dose = m3.slider("MSC dose (1 = typical clinical dose)", *DOSE_RANGE, step=0.05, key=f"{P}dose")
+    if mx == my:
+        st.error("Choose two different states for the map.")
+    else:
+        with common.user_errors():
+            rmap = _map(mx, my, ma, float(dose))
+            share = 100 * rmap.remission.mean()
+            common.show_plot(
+                map_figure(rmap),
+                f"From {share:.0f}% of these starting states (active SLE otherwise, {ma} assumptions) one "
+                f"infusion of dose {dose:g} leads to remission two years later (green); the rest stay active (purple).",
+                key=f"{P}fig.map",
+            )
+            common.download_table(
+                map_table(rmap),
+                f"remission map: active_sle, assumptions={ma}, one MSC infusion of dose {dose:g} on day 0, 730 days",
+                "sle-immunomod-remission-map.csv",
+                f"{P}csv.map",
+                model.resolve_parameters("active_sle", ma),
+            )
+    common.write_query(
+        {
+            "scenario": scenario,
+            "assumptions": assumptions,
+            "x": x,
+            "y": y,
+            "param": param,
+            "mx": mx,
+            "my": my,
+            "ma": ma,
+            "dose": f"{dose:g}",
+        }
+    )
+
+
+page()

@@ -1,0 +1,290 @@
+"""Tipping points: phase planes, steady-state continuation and remission maps of the toy model.
+
+Pure functions behind the app's "Tipping points" page (the app only draws what they return):
+
+* `vector_field`: d/dt of two chosen states over a grid, every other state held at the
+  scenario's attractor (a two-dimensional *slice* of the eleven-dimensional model);
+* `nullclines`: the curves where one of those two rates is zero;
+* `trajectories`: full-model runs from a few starting points, projected onto the two states;
+* `steady_state_diagram`: where the model settles as one parameter is swept up and then down,
+  each run continuing from the previous end state, so that a bistable range shows as a hysteresis
+  loop (two branches);
+* `remission_map`: which starting states end in remission after one MSC infusion.
+
+Units: time in days, states in arbitrary units (a.u.), rates in a.u./day; the activity index
+(TLAI) is dimensionless. Illustrative teaching model, not predictive, not medical advice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from .equations import STATE_NAMES, Inputs, Switches, rhs
+from .interventions import MSCInfusion
+from .outcomes import REMISSION_THRESHOLD
+from .parameters import ParameterError, Parameters, parameter_info
+from .scenarios import SCENARIOS
+from .simulate import initial_state, resolve_parameters, simulate
+
+__all__ = [
+    "PlaneField",
+    "RemissionMap",
+    "Trajectory",
+    "attractor",
+    "nullclines",
+    "remission_map",
+    "state_range",
+    "steady_state_diagram",
+    "trajectories",
+    "vector_field",
+]
+
+_INDEX = {name: i for i, name in enumerate(STATE_NAMES)}
+Overrides = Parameters | Mapping[str, float] | None
+
+
+@dataclasses.dataclass(frozen=True)
+class PlaneField:
+    """The rates of two states over a grid, the other nine held at `held`.
+
+    Attributes:
+        x_state, y_state: the two state names (from `STATE_NAMES`).
+        x, y: grid values (a.u.), 1-D.
+        dx, dy: d(x_state)/dt and d(y_state)/dt (a.u./day), shape (len(y), len(x)).
+        held: the full state (by name) the other states are held at: the scenario's attractor.
+    """
+
+    x_state: str
+    y_state: str
+    x: np.ndarray
+    y: np.ndarray
+    dx: np.ndarray
+    dy: np.ndarray
+    held: dict[str, float]
+
+
+@dataclasses.dataclass(frozen=True)
+class Trajectory:
+    """One full-model run projected on two states: `t` (days), `x`, `y` (a.u.) and the final TLAI."""
+
+    start: tuple[float, float]
+    t: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    activity_final: float
+
+
+@dataclasses.dataclass(frozen=True)
+class RemissionMap:
+    """Outcome of one MSC infusion from each start on a grid of two states.
+
+    Attributes:
+        x_state, y_state, x, y: as in `PlaneField` (a.u.).
+        remission: bool array (len(y), len(x)): the run ends with TLAI below the remission threshold.
+        activity_final: TLAI at the end of each run (dimensionless).
+    """
+
+    x_state: str
+    y_state: str
+    x: np.ndarray
+    y: np.ndarray
+    remission: np.ndarray
+    activity_final: np.ndarray
+
+
+def _check_state(name: str, field: str) -> None:
+    if name not in _INDEX:
+        raise ParameterError(f"`{field}` = {name!r} is not a state; valid names: {', '.join(STATE_NAMES)}")
+
+
+def _check_pair(x_state: str, y_state: str) -> None:
+    _check_state(x_state, "x_state")
+    _check_state(y_state, "y_state")
+    if x_state == y_state:
+        raise ParameterError(f"`x_state` and `y_state` must differ (both are {x_state!r})")
+
+
+def attractor(
+    scenario: str = "active_sle",
+    assumptions: str = "baseline",
+    params: Overrides = None,
+    knockouts: Sequence[str] = (),
+) -> dict[str, float]:
+    """The state (a.u., by name) the scenario settles on without treatment: its burn-in attractor."""
+    p = resolve_parameters(scenario, assumptions, params)
+    y = initial_state(scenario, p, tuple(knockouts))
+    return {name: float(v) for name, v in zip(STATE_NAMES, y, strict=True)}
+
+
+def state_range(
+    state: str,
+    assumptions: str = "baseline",
+    params: Overrides = None,
+    *,
+    scenarios: Sequence[str] = ("healthy", "active_sle"),
+    factor: float = 1.5,
+) -> tuple[float, float]:
+    """A plotting range (a.u.) for `state`: 0 to `factor` x its largest value on the scenarios' attractors.
+
+    By default the range covers both the healthy and the diseased state, so a phase plane over it
+    shows the two outcomes.
+    """
+    _check_state(state, "state")
+    top = max(attractor(name, assumptions, params)[state] for name in scenarios)
+    return 0.0, factor * max(top, 0.2)
+
+
+def vector_field(
+    x_state: str,
+    y_state: str,
+    x_values: Sequence[float] | np.ndarray,
+    y_values: Sequence[float] | np.ndarray,
+    scenario: str = "active_sle",
+    assumptions: str = "baseline",
+    params: Overrides = None,
+    knockouts: Sequence[str] = (),
+) -> PlaneField:
+    """d/dt of `x_state` and `y_state` (a.u./day) over the grid `x_values` x `y_values`.
+
+    The nine other states are held at the scenario's attractor (no treatment), so the field is a
+    slice through the full model: where both rates are zero at the attractor's own (x, y), the
+    arrows vanish. The right-hand side is evaluated once on arrays (it broadcasts).
+
+    Example::
+
+        f = vector_field("R", "Ca", np.linspace(0, 9, 20), np.linspace(0, 8, 20), assumptions="durable_treg")
+    """
+    _check_pair(x_state, y_state)
+    p = resolve_parameters(scenario, assumptions, params)
+    held = attractor(scenario, assumptions, params, knockouts)
+    xs, ys = np.asarray(x_values, dtype=float), np.asarray(y_values, dtype=float)
+    X, Y = np.meshgrid(xs, ys)
+    grid = [np.full_like(X, held[name]) for name in STATE_NAMES]
+    grid[_INDEX[x_state]], grid[_INDEX[y_state]] = X, Y
+    rates = rhs(0.0, grid, p, Inputs(), Switches.without(tuple(knockouts)))
+    return PlaneField(
+        x_state, y_state, xs, ys, np.asarray(rates[_INDEX[x_state]]), np.asarray(rates[_INDEX[y_state]]), held
+    )
+
+
+def nullclines(field: PlaneField) -> dict[str, list[np.ndarray]]:
+    """The zero contours of a `PlaneField`: {x_state: [lines], y_state: [lines]}.
+
+    Each line is an (n, 2) array of (x, y) points (a.u.) where that state's rate is zero. Where an
+    x-nullcline crosses a y-nullcline, the two-state slice is at rest.
+    """
+    import contourpy
+
+    lines: dict[str, list[np.ndarray]] = {}
+    for name, rate in ((field.x_state, field.dx), (field.y_state, field.dy)):
+        gen = contourpy.contour_generator(field.x, field.y, rate, line_type=contourpy.LineType.Separate)
+        lines[name] = [np.asarray(line) for line in gen.lines(0.0)]
+    return lines
+
+
+def trajectories(
+    x_state: str,
+    y_state: str,
+    starts: Sequence[tuple[float, float]],
+    scenario: str = "active_sle",
+    assumptions: str = "baseline",
+    params: Overrides = None,
+    knockouts: Sequence[str] = (),
+    days: float = 730,
+) -> list[Trajectory]:
+    """Full-model runs without treatment from each (x, y) start, the other states starting at the attractor.
+
+    Unlike the slice in `vector_field`, every state moves here, so a trajectory can cross the
+    slice's arrows: the plane is a projection.
+    """
+    _check_pair(x_state, y_state)
+    runs = []
+    for x0, y0 in starts:
+        res = simulate(
+            scenario,
+            params,
+            assumptions,
+            (),
+            days,
+            knockouts,
+            initial={x_state: x0, y_state: y0},
+            dt=0.5,
+        )
+        runs.append(Trajectory((x0, y0), res.t, res[x_state], res[y_state], res.outcomes.activity_final))
+    return runs
+
+
+def steady_state_diagram(
+    parameter: str,
+    values: Sequence[float] | np.ndarray,
+    scenario: str = "susceptible",
+    assumptions: str = "baseline",
+    params: Overrides = None,
+    knockouts: Sequence[str] = (),
+    days: float = 1500,
+) -> Any:
+    """Where the model settles as `parameter` is swept up from an active start and down from a healthy start.
+
+    Numerical continuation: the increasing sweep starts at the lowest value from the rough state
+    of `active_sle`, the decreasing sweep at the highest value from that of `healthy`; each
+    further value starts from the previous run's end state and runs `days` days. Where the
+    model is bistable the two sweeps disagree: a hysteresis loop. The other parameters are
+    those of `scenario` and `assumptions` with `params` overrides.
+
+    Returns a table: `value` (the parameter's unit), `sweep` ("increasing" or "decreasing"),
+    `activity` (final TLAI, dimensionless), `settled` (TLAI changed by less than 1 % of its value
+    plus 0.001 over the last 50 days) and the final value of every state (a.u.).
+    """
+    import pandas as pd
+
+    info = parameter_info(parameter)
+    grid = np.sort(np.asarray(values, dtype=float))
+    if grid.size == 0 or grid[0] < info.low or grid[-1] > info.high:
+        errormsg = f"`values` of {parameter} must lie in its allowed range [{info.low:g}, {info.high:g}] ({info.unit})"
+        raise ParameterError(errormsg)
+    base = dict(resolve_parameters(scenario, assumptions, params).as_dict())
+    rows = []
+    for sweep, order, start in (("increasing", grid, "active_sle"), ("decreasing", grid[::-1], "healthy")):
+        state: Mapping[str, float] = dict(SCENARIOS[start].initial)
+        for value in order:
+            res = simulate(scenario, {**base, parameter: value}, assumptions, (), days, knockouts, state, dt=50)
+            state = res.final_state
+            act = res.outcomes.activity
+            settled = bool(abs(act[-1] - act[-2]) <= 0.01 * abs(act[-1]) + 1e-3)
+            rows.append(
+                {"value": float(value), "sweep": sweep, "activity": float(act[-1]), "settled": settled, **state}
+            )
+    return pd.DataFrame(rows)
+
+
+def remission_map(
+    x_state: str,
+    y_state: str,
+    x_values: Sequence[float] | np.ndarray,
+    y_values: Sequence[float] | np.ndarray,
+    scenario: str = "active_sle",
+    assumptions: str = "durable_treg",
+    params: Overrides = None,
+    knockouts: Sequence[str] = (),
+    dose: float = 0.2,
+    days: float = 730,
+) -> RemissionMap:
+    """Whether one MSC infusion of `dose` (a.u.) on day 0 leads to remission at `days`, from each start.
+
+    Each run starts with (`x_state`, `y_state`) set to a grid point and the other states at the
+    scenario's untreated attractor. Under an assumption set with a strong regulatory loop
+    (`durable_treg`), starts with enough Tregs tip into remission and others do not.
+    """
+    _check_pair(x_state, y_state)
+    xs, ys = np.asarray(x_values, dtype=float), np.asarray(y_values, dtype=float)
+    therapy = (MSCInfusion(day=0.0, dose=dose),)
+    final = np.empty((ys.size, xs.size))
+    for i, y0 in enumerate(ys):
+        for j, x0 in enumerate(xs):
+            res = simulate(scenario, params, assumptions, therapy, days, knockouts, {x_state: x0, y_state: y0}, dt=10)
+            final[i, j] = res.outcomes.activity_final
+    return RemissionMap(x_state, y_state, xs, ys, final < REMISSION_THRESHOLD, final)
