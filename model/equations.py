@@ -27,7 +27,7 @@ MSC can be shown one by one.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 __all__ = [
@@ -131,9 +131,6 @@ class Switches:
             errormsg = f"Unknown mechanism(s) in `knockouts`: {unknown}; valid names are {list(_MECHANISM_NAMES)}"
             raise ValueError(errormsg)
         return cls(**{k: 0.0 for k in knockouts})
-
-
-assert tuple(f.name for f in fields(Switches)) == _MECHANISM_NAMES
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,7 +54,7 @@ def _param(
     group: str,
 ) -> Any:
     if not low <= default <= high:
-        raise AssertionError(f"default {default} outside [{low}, {high}] for {symbol}")
+        raise ValueError(f"default {default} of {symbol} is outside its own range [{low}, {high}]")
     meta = {
         "symbol": symbol,
         "unit": unit,

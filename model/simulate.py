@@ -20,11 +20,12 @@ import itertools
 import math
 import os
 import tempfile
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from scipy.integrate import odeint
+from scipy.integrate import ODEintWarning, odeint
 
 from .equations import STATE_NAMES, TERMS, Inputs, Switches, rhs, term_table
 from .interventions import Intervention
@@ -84,7 +85,9 @@ def _integrate(y0: np.ndarray, t: np.ndarray, p: Parameters, inputs: Inputs, on:
     def f(y: np.ndarray, time: float) -> list[float]:
         return rhs(time, y.tolist(), p, inputs, on)
 
-    y, info = odeint(f, y0, t, rtol=RTOL, atol=ATOL, mxstep=MAX_STEPS, full_output=True)
+    with warnings.catch_warnings():  # a failure is reported below as a SimulationError instead
+        warnings.simplefilter("ignore", ODEintWarning)
+        y, info = odeint(f, y0, t, rtol=RTOL, atol=ATOL, mxstep=MAX_STEPS, full_output=True)
     if info["message"] != "Integration successful." or not np.all(np.isfinite(y)):
         errormsg = (
             f"The solver failed between day {t[0]:g} and {t[-1]:g}: {info['message']} "

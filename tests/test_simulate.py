@@ -114,3 +114,14 @@ def test_solver_failure_raises_simulation_error(monkeypatch):
     monkeypatch.setattr(sim, "MAX_STEPS", 3)
     with pytest.raises(model.SimulationError, match="solver failed"):
         model.simulate("active_sle", params={"ci_clearance": 19.0}, days=365, interventions=[model.MSCInfusion(day=5)])
+
+
+def test_every_mechanism_has_a_switch_and_every_term_names_a_known_mechanism():
+    import dataclasses
+
+    from model.equations import TERMS, Switches
+
+    names = [m.name for m in model.MECHANISMS]
+    assert [f.name for f in dataclasses.fields(Switches)] == names
+    used = {mechanism for terms in TERMS.values() for _, mechanism in terms if mechanism}
+    assert used <= set(names)
