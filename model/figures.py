@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .compare import activity_at
+from .files import atomic_path
 from .interventions import AntigenTrigger, BCellDepletion, HSCTReset, Immunosuppression, Intervention, MSCInfusion
 from .outcomes import FLARE_THRESHOLD, REMISSION_THRESHOLD
 from .scenarios import ASSUMPTION_SETS, SCENARIOS
@@ -250,16 +250,8 @@ def render(name: str, out_dir: str | os.PathLike[str]) -> Path:
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     fig = FIGURES[name]()
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            fig.savefig(handle, format="png", bbox_inches="tight")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, folder / name)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_path(folder / name) as tmp:
+        fig.savefig(tmp, format="png", bbox_inches="tight")
     return folder / name
 
 

@@ -19,7 +19,6 @@ import functools
 import itertools
 import math
 import os
-import tempfile
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -28,6 +27,7 @@ import numpy as np
 from scipy.integrate import ODEintWarning, odeint
 
 from .equations import STATE_NAMES, TERMS, Inputs, Switches, rhs, term_table
+from .files import write_atomic
 from .interventions import Intervention
 from .outcomes import Outcomes, activity_index, compute_outcomes
 from .parameters import ParameterError, Parameters
@@ -299,20 +299,6 @@ class Result:
         table.insert(0, "day", self.t)
         table["total"] = table.drop(columns="day").sum(axis=1)
         return table
-
-
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write `text` to `path` via a temporary file in the same folder, so no half file is left."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".part")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def simulate(

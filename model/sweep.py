@@ -37,8 +37,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .batch import simulate_batch
+from .files import TEMPORARY_MARK, atomic_path, write_atomic
 from .outcomes import OUTCOME_NAMES
-from .simulate import DISCLAIMER, write_atomic
+from .simulate import DISCLAIMER
 from .sweep_spec import RUN_COLUMNS, SpecError, SweepSpec, check_size, load_spec, parse_spec
 
 __all__ = [
@@ -58,7 +59,6 @@ __all__ = [
 
 MANIFEST = "manifest.json"
 _META_KEY = b"sle_immunomod"
-_TMP_MARK = ".tmp-"
 #: Column types of the outcomes; flares and remission are nullable (missing when a run's solve failed).
 _OUTCOME_DTYPES = {name: "float64" for name in OUTCOME_NAMES} | {"flares": "Int64", "remission_at_end": "boolean"}
 
@@ -164,7 +164,7 @@ class _Store:
     def _remove_temporaries(self) -> None:
         """Left-overs of a killed run: half-written chunks or manifests (never renamed into place)."""
         for path in self.folder.iterdir():
-            if path.name.startswith(".") and _TMP_MARK in path.name:
+            if path.name.startswith(".") and TEMPORARY_MARK in path.name:
                 path.unlink()
 
     def _chunk_complete(self, index: int) -> bool:
@@ -188,13 +188,8 @@ class _Store:
         table = pa.Table.from_pandas(frame, preserve_index=False)
         info = {"spec_hash": self.hash, "chunk": index, "runs": [start, stop], "seed": self.spec.seed}
         metadata = {**(table.schema.metadata or {}), b"disclaimer": DISCLAIMER.encode(), _META_KEY: json.dumps(info)}
-        final = self.folder / _chunk_name(index)
-        tmp = self.folder / f".{final.name}{_TMP_MARK}{os.getpid()}"
-        try:
+        with atomic_path(self.folder / _chunk_name(index)) as tmp:
             pq.write_table(table.replace_schema_metadata(metadata), tmp)
-            os.replace(tmp, final)
-        finally:
-            tmp.unlink(missing_ok=True)
         self.done.add(index)
         self._write_manifest()
 
@@ -495,12 +490,8 @@ def plot(
     note = "mean over replicates" + (f" and over {', '.join(others)}" if others else "")
     note += f"; spec {frame.attrs['spec_hash'][:12]}, seed {frame.attrs['seed']}"
     writer = _plot_png if path.suffix.lower() == ".png" else _plot_html
-    tmp = path.with_name(f".{path.name}{_TMP_MARK}{os.getpid()}{path.suffix}")
-    try:
+    with atomic_path(path) as tmp:
         writer(table, x, y, outcome, f"{title}<br><sup>{note}</sup>", tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path
 
 

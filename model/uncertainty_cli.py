@@ -10,13 +10,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
 
+from .files import atomic_path
 from .interventions import parse_intervention
 from .outcomes import OUTCOME_NAMES
 from .scenarios import ASSUMPTION_SETS, SCENARIOS
@@ -62,22 +62,6 @@ def check_out_path(path: str) -> str:
     return ext
 
 
-@contextmanager
-def _atomic(path: str) -> Iterator[str]:
-    """A temporary path next to `path`; renamed onto `path` if the block succeeds, removed if not."""
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".tmp-", suffix=".part")
-    os.close(fd)
-    try:
-        yield tmp
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def write_table(table: pd.DataFrame, path: str, meta: Mapping[str, Any]) -> None:
     """Write `table` as CSV or Parquet (by extension) with the disclaimer and `meta` (e.g. the seed).
 
@@ -88,7 +72,7 @@ def write_table(table: pd.DataFrame, path: str, meta: Mapping[str, Any]) -> None
     if ext == ".csv":
         extra = [f"{k}: {v}" for k, v in meta.items() if k != "seed"]
         header = "".join(f"# {line}\n" for line in (f"{DISCLAIMER} seed={meta.get('seed')}", *extra))
-        with _atomic(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle:
+        with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle:
             handle.write(header + table.to_csv(index=False))
         return
     import pyarrow as pa
@@ -97,7 +81,7 @@ def write_table(table: pd.DataFrame, path: str, meta: Mapping[str, Any]) -> None
     arrow = pa.Table.from_pandas(table, preserve_index=False)
     info = {b"disclaimer": DISCLAIMER.encode(), **{str(k).encode(): str(v).encode() for k, v in meta.items()}}
     arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), **info})
-    with _atomic(path) as tmp:
+    with atomic_path(path) as tmp:
         pq.write_table(arrow, tmp)
 
 

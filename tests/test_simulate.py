@@ -125,3 +125,13 @@ def test_every_mechanism_has_a_switch_and_every_term_names_a_known_mechanism():
     assert [f.name for f in dataclasses.fields(Switches)] == names
     used = {mechanism for terms in TERMS.values() for _, mechanism in terms if mechanism}
     assert used <= set(names)
+
+
+def test_csv_gets_the_usual_file_mode(msc_run, tmp_path):
+    import os
+
+    path = tmp_path / "run.csv"
+    msc_run.to_csv(path)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
