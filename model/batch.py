@@ -38,12 +38,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 from scipy.integrate import odeint
 
+from .attractor import BURN_IN_DAYS, settle, subset
 from .equations import STATE_NAMES, Inputs, Switches, rhs
 from .interventions import Intervention
 from .outcomes import OUTCOME_NAMES, activity_index, compute_outcomes
 from .parameters import PARAMETERS, ParameterError, Parameters, parameter_info
 from .scenarios import get_assumption_set, get_scenario
-from .simulate import ATOL, BURN_IN_DAYS, DISCLAIMER, MAX_STEPS, RTOL, _check_days, _check_timeline, _grid
+from .simulate import ATOL, DISCLAIMER, MAX_STEPS, RTOL, _check_days, _check_timeline, _grid
 from .simulate import resolve_parameters as _resolve_one
 
 if TYPE_CHECKING:  # pandas is imported on first use, so `import model` stays fast
@@ -58,10 +59,7 @@ DEFAULT_CHUNK_SIZE = 1000
 N_STATES = len(STATE_NAMES)
 PARAMETER_NAMES: tuple[str, ...] = tuple(info.name for info in PARAMETERS)
 _INDEX = {name: i for i, name in enumerate(STATE_NAMES)}
-#: (rtol, atol) of the burn-in. Looser than `simulate`'s: the burn-in ends on a stable attractor,
-#: which damps errors made on the way (checked against `simulate` in tests/test_batch.py).
-BURN_IN_TOL = (1e-4, 1e-7)
-#: (rtol, atol) of the shown run: the same as `simulate`.
+#: (rtol, atol) of the run and of the burn-in of members continuation cannot settle: as in `simulate`.
 RUN_TOL = (RTOL, ATOL)
 _FD_STEP = 1e-7  # relative finite-difference step for the Jacobian blocks
 _FD_FLOOR = 1e-9  # absolute floor of that step (a.u.), for states near zero
@@ -276,9 +274,11 @@ def _attractors(table: pd.DataFrame, p: types.SimpleNamespace, start: np.ndarray
         if key in _BURN_INS:
             _BURN_INS.move_to_end(key)
             return _BURN_INS[key]
-    n = len(table)
-    y = _integrate(_Stacked(p, n, Inputs(), on), np.tile(start, (n, 1)), np.array([0.0, BURN_IN_DAYS]), BURN_IN_TOL)
-    final = y[-1].copy()
+    def burn_in(members: np.ndarray, y: np.ndarray) -> np.ndarray:
+        system = _Stacked(subset(p, members), len(members), Inputs(), on)
+        return _integrate(system, np.ascontiguousarray(y.T), np.array([0.0, BURN_IN_DAYS]), RUN_TOL)[-1].T
+
+    final = settle(np.tile(start[:, None], (1, len(table))), p, on, burn_in).T.copy()
     final.flags.writeable = False  # shared between runs: nothing may change it in place
     with _BURN_IN_LOCK:
         _BURN_INS[key] = final

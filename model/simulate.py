@@ -4,8 +4,8 @@
 
 1. resolves the parameters: defaults, then the scenario's overrides, then the assumption set's,
    then the caller's (`params`), so the caller's changes always win;
-2. starts from the scenario's attractor: a cached burn-in from the scenario's rough initial state
-   under the same parameters and knockouts (or from `initial` when given);
+2. starts from the scenario's attractor reached from its rough initial state under the same
+   parameters and knockouts (`attractor.settle`, cached), or from `initial` when given;
 3. integrates piecewise with LSODA between the interventions' event times, applying jumps at the
    start of a segment and recording the state just before and just after each jump as two points
    at the same time;
@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 from scipy.integrate import ODEintWarning, odeint
 
+from .attractor import BURN_IN_DAYS, settle
 from .equations import STATE_NAMES, TERMS, Inputs, Switches, rhs, term_table
 from .files import write_atomic
 from .interventions import Intervention
@@ -46,7 +47,6 @@ DISCLAIMER = (
     "sle-immunomod: illustrative teaching model, not predictive, not medical advice. "
     "Amounts are in arbitrary units; the activity index is a toy, not SLEDAI."
 )
-BURN_IN_DAYS = 3000.0
 MAX_DAYS = 36_500.0
 RTOL, ATOL = 1e-6, 1e-9
 MAX_STEPS = 50_000
@@ -107,9 +107,12 @@ def _nonnegative(y: np.ndarray, day: float) -> np.ndarray:
 
 @functools.lru_cache(maxsize=256)
 def _attractor(start: tuple[float, ...], p: Parameters, knockouts: tuple[str, ...]) -> tuple[float, ...]:
-    y0 = np.array(start, dtype=float)
-    y = _integrate(y0, np.array([0.0, BURN_IN_DAYS]), p, Inputs(), Switches.without(knockouts))
-    return tuple(y[-1])
+    on = Switches.without(knockouts)
+
+    def burn_in(members: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return _integrate(y[:, 0], np.array([0.0, BURN_IN_DAYS]), p, Inputs(), on)[-1][:, None]
+
+    return tuple(settle(np.array(start, dtype=float)[:, None], p, on, burn_in)[:, 0])
 
 
 def initial_state(

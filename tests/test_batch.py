@@ -171,16 +171,16 @@ def test_a_batch_whose_only_member_fails_still_reports_the_output_times(monkeypa
 
 
 def test_the_burn_in_of_the_same_members_is_computed_once_and_shared(monkeypatch):
-    spans = []
-    real = batch._integrate
+    calls = []
+    real = batch.settle
 
-    def counting(system, y0, t, tol):
-        spans.append((float(t[0]), float(t[-1])))
-        return real(system, y0, t, tol)
+    def counting(start, p, on, integrate):
+        calls.append(start.shape)
+        return real(start, p, on, integrate)
 
-    monkeypatch.setattr(batch, "_integrate", counting)
+    monkeypatch.setattr(batch, "settle", counting)
     members = [{"treg_death": 0.123456}, {"treg_death": 0.0654321}]
     treated = model.simulate_batch(members, days=90, interventions=[MSC])
     untreated = model.simulate_batch(members, days=90)
-    assert spans.count((0.0, batch.BURN_IN_DAYS)) == 1
+    assert calls == [(len(model.STATE_NAMES), 2)]
     np.testing.assert_array_equal(treated.states[:, 0], untreated.states[:, 0])

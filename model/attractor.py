@@ -1,0 +1,119 @@
+"""Finding a scenario's attractor: pseudo-transient continuation, member by member.
+
+Every run starts where its toy person "lives": the stable steady state reached from the
+scenario's rough start. Integrating the dynamics for years to get there is accurate but slow when
+many parameter sets are solved together, because the stacked members share one step size. This
+module finds the same state with **pseudo-transient continuation** (backward-Euler steps whose
+length grows as the state settles, ending in Newton's method):
+
+.. math:: \\left(\\frac{I}{\\Delta t_k} - J(y_k)\\right)(y_{k+1} - y_k) = f(y_k)
+
+Small first steps follow the dynamics away from the start; the steps then grow until the update
+is a Newton step on :math:`f(y) = 0`. Each member has its own step length, so a single run and the
+same parameters in a batch of thousands give the same state. A member that does not settle within
+`MAX_ITERATIONS`, or settles on an unstable steady state, is handed to the caller's integrator
+instead (a burn-in of `BURN_IN_DAYS`).
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .equations import Inputs, Switches, rhs
+
+__all__ = ["BURN_IN_DAYS", "MAX_ITERATIONS", "settle", "subset"]
+
+#: Days of integration for members that pseudo-transient continuation cannot settle.
+BURN_IN_DAYS = 3000.0
+#: Iterations allowed before a member is handed to the integrator.
+MAX_ITERATIONS = 150
+_FIRST_STEP = 0.1  # days: the first backward-Euler step follows the dynamics closely
+_MAX_GROWTH = 2.0  # at most doubling the step keeps early steps close to the dynamics
+_LONGEST_STEP = 1e8  # days: effectively Newton's method
+_FD_STEP = 1e-7
+#: Integrate(members, states (11, n)) -> states (11, n) after the burn-in.
+Integrator = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def subset(p: Any, members: np.ndarray) -> Any:
+    """Parameters of some members: per-member arrays are indexed, shared floats stay as they are."""
+    values = p.as_dict() if hasattr(p, "as_dict") else vars(p)
+    if not any(isinstance(v, np.ndarray) for v in values.values()):
+        return p
+    return types.SimpleNamespace(**{k: v[members] if isinstance(v, np.ndarray) else v for k, v in values.items()})
+
+
+def _derivative(y: np.ndarray, p: Any, on: Switches) -> np.ndarray:
+    return np.array(rhs(0.0, list(y), p, Inputs(), on))
+
+
+def _jacobians(y: np.ndarray, p: Any, on: Switches, base: np.ndarray) -> np.ndarray:
+    """df_i/dy_j of every member, shape (n, 11, 11), by forward differences."""
+    n_states, n = y.shape
+    jac = np.empty((n, n_states, n_states))
+    for j in range(n_states):
+        step = np.maximum(_FD_STEP * np.abs(y[j]), 1e-10)
+        moved = y.copy()
+        moved[j] += step
+        jac[:, :, j] = ((_derivative(moved, p, on) - base) / step).T
+    return jac
+
+
+def _continuation(start: np.ndarray, p: Any, on: Switches) -> tuple[np.ndarray, np.ndarray]:
+    """Pseudo-transient continuation from `start` (11, n); returns the states and which settled."""
+    y = start.copy()
+    n = y.shape[1]
+    dt = np.full(n, _FIRST_STEP)
+    settled = np.zeros(n, dtype=bool)
+    eye = np.eye(y.shape[0])
+    f = _derivative(y, p, on)
+    for _ in range(MAX_ITERATIONS):
+        live = np.flatnonzero(~settled)
+        if live.size == 0:
+            break
+        pl, yl, fl = subset(p, live), y[:, live], f[:, live]
+        system = eye / dt[live, None, None] - _jacobians(yl, pl, on, fl)
+        try:
+            step = np.linalg.solve(system, fl.T[:, :, None])[:, :, 0].T
+        except np.linalg.LinAlgError:
+            break
+        new = np.maximum(yl + step, 0.0)
+        new_f = _derivative(new, pl, on)
+        ok = np.all(np.isfinite(new_f), axis=0)
+        before = np.max(np.abs(fl) / (np.abs(yl) + 1e-3), axis=0)
+        after = np.max(np.abs(new_f) / (np.abs(new) + 1e-3), axis=0)
+        # switched evolution relaxation: lengthen the step as the residual falls, shorten it if it rises
+        growth = np.clip(before / np.maximum(after, 1e-300), 0.5, _MAX_GROWTH)
+        dt[live] = np.where(ok, np.minimum(dt[live] * growth, _LONGEST_STEP), dt[live] * 0.25)
+        y[:, live] = np.where(ok, new, yl)
+        f[:, live] = np.where(ok, new_f, fl)
+        small = np.all(np.abs(step) <= 1e-11 + 1e-9 * np.abs(new), axis=0)
+        settled[live] = ok & small & (dt[live] >= 1e4)
+    return y, settled & _stable(y, p, on, f, settled)
+
+
+def _stable(y: np.ndarray, p: Any, on: Switches, f: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """Whether each member in `which` sits on a stable steady state (every eigenvalue in the left half-plane)."""
+    stable = np.zeros(y.shape[1], dtype=bool)
+    idx = np.flatnonzero(which)
+    if idx.size:
+        eig = np.linalg.eigvals(_jacobians(y[:, idx], subset(p, idx), on, f[:, idx]))
+        stable[idx] = np.max(eig.real, axis=1) < 0
+    return stable
+
+
+def settle(start: np.ndarray, p: Any, on: Switches, integrate: Integrator) -> np.ndarray:
+    """Every member's attractor (11, n) from `start` (11, n).
+
+    `p` holds floats or arrays of shape (n,); `integrate(members, states)` runs the burn-in of the
+    given members (indices) when continuation cannot settle them.
+    """
+    y, settled = _continuation(start, p, on)
+    rest = np.flatnonzero(~settled)
+    if rest.size:
+        y[:, rest] = integrate(rest, start[:, rest])
+    return y
