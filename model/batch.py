@@ -274,6 +274,7 @@ def _attractors(table: pd.DataFrame, p: types.SimpleNamespace, start: np.ndarray
         if key in _BURN_INS:
             _BURN_INS.move_to_end(key)
             return _BURN_INS[key]
+
     def burn_in(members: np.ndarray, y: np.ndarray) -> np.ndarray:
         system = _Stacked(subset(p, members), len(members), Inputs(), on)
         return _integrate(system, np.ascontiguousarray(y.T), np.array([0.0, BURN_IN_DAYS]), RUN_TOL)[-1].T
