@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from .equations import Inputs, Switches, rhs
+from .parameters import Parameters
 
 __all__ = ["BURN_IN_DAYS", "MAX_ITERATIONS", "settle", "subset"]
 
@@ -40,14 +41,20 @@ Integrator = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 def subset(p: Any, members: np.ndarray) -> Any:
-    """Parameters of some members: per-member arrays are indexed, shared floats stay as they are."""
-    values = p.as_dict() if hasattr(p, "as_dict") else vars(p)
-    if not any(isinstance(v, np.ndarray) for v in values.values()):
+    """Parameters of some members: per-member arrays are indexed, shared floats stay as they are.
+
+    A `Parameters` (one member, floats) is returned as it is.
+    """
+    if isinstance(p, Parameters):
         return p
+    values = vars(p)
     return types.SimpleNamespace(**{k: v[members] if isinstance(v, np.ndarray) else v for k, v in values.items()})
 
 
 def _derivative(y: np.ndarray, p: Any, on: Switches) -> np.ndarray:
+    """d(state)/dt (11, n); a single member with float parameters goes through Python floats (faster)."""
+    if isinstance(p, Parameters):
+        return np.array(rhs(0.0, y[:, 0].tolist(), p, Inputs(), on))[:, None]
     return np.array(rhs(0.0, list(y), p, Inputs(), on))
 
 
@@ -86,9 +93,9 @@ def _continuation(start: np.ndarray, p: Any, on: Switches) -> tuple[np.ndarray, 
         ok = np.all(np.isfinite(new_f), axis=0)
         before = np.max(np.abs(fl) / (np.abs(yl) + 1e-3), axis=0)
         after = np.max(np.abs(new_f) / (np.abs(new) + 1e-3), axis=0)
-        # switched evolution relaxation: lengthen the step as the residual falls, shorten it if it rises
-        growth = np.clip(before / np.maximum(after, 1e-300), 0.5, _MAX_GROWTH)
-        dt[live] = np.where(ok, np.minimum(dt[live] * growth, _LONGEST_STEP), dt[live] * 0.25)
+        # lengthen the step while the residual does not blow up; retry shorter if it does
+        ok &= after <= 10.0 * before
+        dt[live] = np.where(ok, np.minimum(dt[live] * _MAX_GROWTH, _LONGEST_STEP), dt[live] * 0.25)
         y[:, live] = np.where(ok, new, yl)
         f[:, live] = np.where(ok, new_f, fl)
         small = np.all(np.abs(step) <= 1e-11 + 1e-9 * np.abs(new), axis=0)
