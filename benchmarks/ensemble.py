@@ -12,14 +12,14 @@ process) and with 2 worker processes, the speed-up over the loop, and peak memor
 ``--stream N`` it also streams N members with outcomes only (``keep_states=False``), showing that
 memory stays bounded.
 
-Where the time goes (measured on the 2-core project machine, chunks of 1,000): about half inside
-LSODA itself (its per-step work on 11,000 equations, with a banded LU) and half in the vectorised
-right-hand side and Jacobian. A stacked system must take the steps that *any* member needs: from
-day 600 to 3,000 of the burn-in a member alone needs about 35 steps (at most 145), the 900 easiest
-members of a chunk together 536, because each member's few hard moments fall at different times.
-That shared step size, not Python overhead, is what keeps the batch at about 5x a loop of
-`simulate`; beating it needs an integrator with a step size per member (e.g. a vectorised
-variable-step BDF) or a compiled per-member solver.
+Where the time goes (measured on the 2-core project machine, chunks of 1,000): each member first
+finds its attractor on its own by pseudo-transient continuation (`model/attractor.py`, about
+0.12 s per 1,000 members); the one-year run then stacks the members into one LSODA system of
+11,000 equations with a banded Jacobian (about half of the time inside LSODA, half in the
+vectorised right-hand side). A stacked system must take the steps that *any* member needs (about
+600 for the year, against about 200-500 for one member alone), because each member's stiff
+moments fall at different times. Beating that needs an integrator with a step size per member
+or a compiled per-member solver.
 """
 
 from __future__ import annotations

@@ -11,8 +11,9 @@ are built by finite differences, perturbing a state of every member at once and 
 columns share no row together (7 evaluations instead of one per state).
 
 Each member follows the same recipe as `simulate`: parameters resolved as defaults <- scenario <-
-assumption set <- the member's overrides; a burn-in of `simulate.BURN_IN_DAYS` to the scenario's
-attractor (vectorised too: members differ in their parameters); then piecewise integration between
+assumption set <- the member's overrides; the scenario's attractor found member by member with
+`attractor.settle` (pseudo-transient continuation, vectorised over members, each with its own step
+length, so a member starts exactly where `simulate` starts); then piecewise integration between
 the interventions' event times on the same output grid, with a jump time recorded twice (just
 before and just after). Outcomes therefore match `simulate` of the same parameters to about 1e-5
 relative (tests check 1e-4).
