@@ -56,7 +56,7 @@ __all__ = ["DEFAULT_CHUNK_SIZE", "BatchResult", "iter_batch", "resolve_batch", "
 #: Members per vectorised solve: large enough to amortise Python overhead per solver call, small
 #: enough that the slowest member does not set the step size for too many others (measured in
 #: `benchmarks/ensemble.py`).
-DEFAULT_CHUNK_SIZE = 1000
+DEFAULT_CHUNK_SIZE = 2000
 N_STATES = len(STATE_NAMES)
 PARAMETER_NAMES: tuple[str, ...] = tuple(info.name for info in PARAMETERS)
 _INDEX = {name: i for i, name in enumerate(STATE_NAMES)}

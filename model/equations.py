@@ -213,7 +213,7 @@ def _terms(y: Any, p: Any, inputs: Inputs, on: Switches, t: Any) -> tuple[tuple[
     ci_block = on.inflammation_blocks_treg * Ci / p.ci_treg_inhibition
     return (
         (  # E
-            p.effector_source + 0.0 * E,
+            p.effector_source,
             grow_e,
             -u * grow_e,
             -kept * grow_e * s_r / s_all,
@@ -222,14 +222,14 @@ def _terms(y: Any, p: Any, inputs: Inputs, on: Switches, t: Any) -> tuple[tuple[
             -p.effector_death * E,
         ),
         (  # R
-            p.treg_source + 0.0 * R,
+            p.treg_source,
             loop,
             -loop * ci_block / (1.0 + ci_block),
             on.msc_treg_induction * p.msc_treg_induction * meff,
             -p.treg_death * R,
         ),
         (  # B
-            p.b_source + 0.0 * B,
+            p.b_source,
             grow_b,
             -u * grow_b,
             -kept * grow_b * s_r / s_all,
@@ -258,14 +258,14 @@ def _terms(y: Any, p: Any, inputs: Inputs, on: Switches, t: Any) -> tuple[tuple[
             -p.ci_clearance * Ci,
         ),
         (  # Ca
-            p.ca_basal + 0.0 * Ca,
+            p.ca_basal,
             p.treg_ca_production * R,
             on.msc_anti_inflammatory * p.msc_ca_secretion * meff,
             -p.ca_clearance * Ca,
         ),
         (  # G
-            p.antigen_supply + 0.0 * G,
-            inputs.antigen_input + 0.0 * G,
+            p.antigen_supply,
+            inputs.antigen_input,
             on.damage_antigen_release * p.damage_antigen_release * D,
             on.inflammation_antigen_release * p.inflammation_antigen_release * Ci,
             -p.antigen_clearance * G,
@@ -355,12 +355,13 @@ def rhs(t: Any, y: Any, p: Any, inputs: Inputs = Inputs(), on: Switches = Switch
     `y` is a sequence of 11 floats (one run) or 11 arrays of equal shape (many runs); `p` is a
     `Parameters` or any object with the same attribute names holding floats or arrays.
     """
-    return [sum(group) for group in _terms(y, p, inputs, on, t)]
+    return [sum(group[1:], group[0]) for group in _terms(y, p, inputs, on, t)]  # start: no 0 + array
 
 
 def term_table(
     t: Any, y: Any, p: Any, state: str, inputs: Inputs = Inputs(), on: Switches = Switches()
 ) -> dict[str, Any]:
-    """Each term of d(`state`)/dt by name (arrays over `t` when `y` holds arrays)."""
+    """Each term of d(`state`)/dt by name (arrays over `t` when `y` holds arrays; constant terms
+    such as a basal supply stay scalars)."""
     values = _terms(y, p, inputs, on, t)[_INDEX[state]]
     return {name: value for (name, _), value in zip(TERMS[state], values, strict=True)}
