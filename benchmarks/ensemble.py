@@ -12,12 +12,12 @@ process) and with 2 worker processes, the speed-up over the loop, and peak memor
 ``--stream N`` it also streams N members with outcomes only (``keep_states=False``), showing that
 memory stays bounded.
 
-Where the time goes (measured on the 2-core project machine, chunks of 1,000): each member first
+Where the time goes (measured on the 2-core project machine, chunks of 2,000): each member first
 finds its attractor on its own by pseudo-transient continuation (`model/attractor.py`, about
-0.12 s per 1,000 members); the one-year run then stacks the members into one LSODA system of
-11,000 equations with a banded Jacobian (about half of the time inside LSODA, half in the
+0.14 s per 1,000 members); the one-year run then stacks the members into one LSODA system of
+22,000 equations with a banded Jacobian (about half of the time inside LSODA, half in the
 vectorised right-hand side). A stacked system must take the steps that *any* member needs (about
-600 for the year, against about 200-500 for one member alone), because each member's stiff
+700 for the year, against about 200-500 for one member alone), because each member's stiff
 moments fall at different times. Beating that needs an integrator with a step size per member
 or a compiled per-member solver.
 """
