@@ -105,7 +105,8 @@ def _cmd_mechanisms(args: argparse.Namespace) -> None:
         _print(f"{m.name:<32} {m.explanation}")
 
 
-def _add_run_options(parser: argparse.ArgumentParser) -> None:
+def add_run_options(parser: argparse.ArgumentParser, *, overrides: bool = True) -> None:
+    """Add --scenario, --days, --intervention (and, with `overrides`, --set) to a subcommand."""
     parser.add_argument("--scenario", default="active_sle", choices=list(SCENARIOS), help="toy person")
     parser.add_argument("--days", type=float, default=365.0, help="length of the run in days (default 365)")
     parser.add_argument(
@@ -116,7 +117,8 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         help="e.g. msc:day=30,dose=1 | hsct:day=30 | immunosuppression:start=30,stop=210,strength=0.6 | "
         "bcell_depletion:day=30 | antigen:day=30,size=40,duration=14 (repeatable)",
     )
-    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a parameter")
+    if overrides:
+        parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a parameter")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -127,13 +129,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("simulate", help="run one course and print its outcomes (optionally write CSV)")
-    _add_run_options(run)
+    add_run_options(run)
     run.add_argument("--assumptions", default="baseline", choices=list(ASSUMPTION_SETS), help="how MSC act")
     run.add_argument("--knockout", action="append", default=[], metavar="MECHANISM", help="switch a mechanism off")
     run.add_argument("--out", help="CSV file to write (starts with the disclaimer)")
     run.set_defaults(func=_cmd_simulate)
     cmp_ = sub.add_parser("compare", help="the same interventions under every assumption set")
-    _add_run_options(cmp_)
+    add_run_options(cmp_)
     cmp_.set_defaults(func=_cmd_compare, days=730.0)
     for name, func, text in (
         ("scenarios", _cmd_scenarios, "list scenarios and assumption sets"),

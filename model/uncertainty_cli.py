@@ -16,10 +16,11 @@ from typing import Any
 
 import pandas as pd
 
+from .cli import add_run_options
 from .files import atomic_path
 from .interventions import parse_intervention
 from .outcomes import OUTCOME_NAMES
-from .scenarios import ASSUMPTION_SETS, SCENARIOS
+from .scenarios import ASSUMPTION_SETS
 from .simulate import DISCLAIMER
 
 __all__ = ["add_commands", "check_out_path", "write_table"]
@@ -182,15 +183,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> None:
 
 
 def _add_common(parser: argparse.ArgumentParser, n_help: str) -> None:
-    parser.add_argument("--scenario", default="active_sle", choices=list(SCENARIOS), help="toy person")
-    parser.add_argument("--days", type=float, default=365.0, help="length of each run in days (default 365)")
-    parser.add_argument(
-        "--intervention",
-        action="append",
-        default=[],
-        metavar="KIND:KEY=VALUE,...",
-        help="e.g. msc:day=30,dose=1 (repeatable)",
-    )
+    add_run_options(parser, overrides=False)
     parser.add_argument("--n", type=int, default=256, help=n_help)
     parser.add_argument("--seed", type=int, default=1, help="random seed: the same seed gives the same numbers")
     parser.add_argument("--parameters", metavar="A,B,C", help="parameters to vary (default: all not fixed by sets)")
