@@ -3,16 +3,21 @@
 Every run starts where its toy person "lives": the stable steady state reached from the
 scenario's rough start. Integrating the dynamics for years to get there is accurate but slow when
 many parameter sets are solved together, because the stacked members share one step size. This
-module finds the same state with **pseudo-transient continuation** (backward-Euler steps whose
-length grows as the state settles, ending in Newton's method):
+module finds that state with **pseudo-transient continuation** (backward-Euler steps whose
+length doubles at each step while the residual does not blow up, ending in Newton's method):
 
 .. math:: \\left(\\frac{I}{\\Delta t_k} - J(y_k)\\right)(y_{k+1} - y_k) = f(y_k)
 
-Small first steps follow the dynamics away from the start; the steps then grow until the update
-is a Newton step on :math:`f(y) = 0`. Each member has its own step length, so a single run and the
-same parameters in a batch of thousands give the same state. A member that does not settle within
-`MAX_ITERATIONS`, or settles on an unstable steady state, is handed to the caller's integrator
-instead (a burn-in of `BURN_IN_DAYS`).
+Small first steps (0.1 day) follow the dynamics away from the start; the steps then grow until
+the update is a Newton step on :math:`f(y) = 0`. Each member has its own step length, so a single
+run and the same parameters in a batch of thousands give the same state. A member that does not
+settle within `MAX_ITERATIONS`, or settles on an unstable steady state, is handed to the caller's
+integrator instead (a burn-in of `BURN_IN_DAYS`).
+
+Checked against a 30,000-day integration for 9,000 parameter sets drawn over the whole plausible
+box (three scenarios): continuation reached the long-run state where a 3000-day integration had
+not yet (slow long-lived plasma cells), and chose a different attractor than the long
+integration once (a member near a basin boundary).
 """
 
 from __future__ import annotations
