@@ -1,0 +1,52 @@
+"""Finding each scenario's attractor by pseudo-transient continuation (model/attractor.py)."""
+
+import numpy as np
+import pytest
+
+import model
+from model import attractor
+from model.equations import Inputs, Switches
+from model.simulate import _integrate, initial_state, resolve_parameters
+
+LONG_RUN = 30_000.0  # days: long enough for the slowest compartment to settle
+
+
+@pytest.mark.parametrize("scenario", sorted(model.SCENARIOS))
+@pytest.mark.parametrize("assumptions", sorted(model.ASSUMPTION_SETS))
+def test_continuation_lands_where_a_long_integration_ends(scenario, assumptions):
+    p = resolve_parameters(scenario, assumptions)
+    start = np.array([model.SCENARIOS[scenario].initial[name] for name in model.STATE_NAMES])
+    settled = initial_state(scenario, p)
+    long_run = _integrate(start, np.array([0.0, LONG_RUN]), p, Inputs(), Switches())[-1]
+    np.testing.assert_allclose(settled, long_run, rtol=1e-5, atol=1e-8)
+
+
+def test_settled_state_is_a_stable_steady_state():
+    p = resolve_parameters("active_sle", "baseline")
+    y = initial_state("active_sle", p)[:, None]
+    rates = attractor._derivative(y, p, Switches())
+    assert np.max(np.abs(rates)) < 1e-8
+    eigenvalues = np.linalg.eigvals(attractor._jacobians(y, p, Switches(), rates)[0])
+    assert eigenvalues.real.max() < 0
+
+
+def test_a_member_starts_from_the_same_state_alone_and_in_a_batch():
+    members = [{"effector_death": 0.07}, {"long_lived_half_life": 600.0}, {"treg_loop": 0.3}]
+    batch = model.simulate_batch(members, days=5)
+    for k, member in enumerate(members):
+        alone = model.simulate(params=member, days=5)
+        np.testing.assert_allclose(batch.states[k, 0], alone.y[0], rtol=1e-9, atol=1e-12)
+
+
+def test_members_that_do_not_settle_are_integrated_instead(monkeypatch):
+    monkeypatch.setattr(attractor, "MAX_ITERATIONS", 2)
+    handed = []
+
+    def integrate(members, states):
+        handed.append(members.tolist())
+        return states + 1.0
+
+    start = np.ones((len(model.STATE_NAMES), 1))
+    out = attractor.settle(start, resolve_parameters(), Switches(), integrate)
+    assert handed == [[0]]
+    np.testing.assert_array_equal(out, start + 1.0)
