@@ -472,7 +472,7 @@ def activity_summary(res: model.Result, untreated: model.Result | None = None) -
     return f"{text}; the run {verdict}, with {res.outcomes.flares} flare(s)."
 
 
-def _delta_style(change: float, tolerance: float, direction: str) -> dict[str, str]:
+def delta_style(change: float, tolerance: float, direction: str) -> dict[str, str]:
     """`st.metric` delta colour and arrow: grey without arrow when the change rounds to nothing."""
     if abs(change) < tolerance:
         return {"delta_color": "off", "delta_arrow": "off"}
@@ -501,28 +501,28 @@ def outcome_cards(res: model.Result, untreated: model.Result) -> None:
         "Peak activity",
         f"{o.activity_peak:.2f}",
         delta(o.activity_peak, u.activity_peak, "+.2f"),
-        **_delta_style(o.activity_peak - u.activity_peak, 0.005, "inverse"),
+        **delta_style(o.activity_peak - u.activity_peak, 0.005, "inverse"),
         help="Highest toy activity index (TLAI) in the run.",
     )
     cols[1].metric(
         "Activity at end",
         f"{o.activity_final:.2f}",
         delta(o.activity_final, u.activity_final, "+.2f"),
-        **_delta_style(o.activity_final - u.activity_final, 0.005, "inverse"),
+        **delta_style(o.activity_final - u.activity_final, 0.005, "inverse"),
         help="Toy activity index (TLAI) on the last day.",
     )
     cols[2].metric(
         "Days in remission",
         f"{o.days_in_remission:.0f}",
         delta(o.days_in_remission, u.days_in_remission, "+.0f"),
-        **_delta_style(o.days_in_remission - u.days_in_remission, 0.5, "normal"),
+        **delta_style(o.days_in_remission - u.days_in_remission, 0.5, "normal"),
         help=f"Days with TLAI below {model.REMISSION_THRESHOLD:g}.",
     )
     cols[3].metric(
         "Flares",
         f"{o.flares}",
         delta(o.flares, u.flares, "+d"),
-        **_delta_style(o.flares - u.flares, 0.5, "inverse"),
+        **delta_style(o.flares - u.flares, 0.5, "inverse"),
         help=f"Rises of the TLAI above {model.FLARE_THRESHOLD:g} from below.",
     )
     end = "yes" if o.remission_at_end else "no"

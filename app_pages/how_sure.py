@@ -217,6 +217,7 @@ def _section_ensemble(spec: common.RunSpec, n: int, spread: float, seed: int) ->
             "In remission at the end, with treatment",
             f"{treated.value:.0%}",
             f"{100 * (treated.value - base.value):+.0f} points vs untreated",
+            **common.delta_style(treated.value - base.value, 0.005, "normal"),
             help="Share of parameter sets with the toy activity index below the remission threshold on the last "
             "day; the 95 % interval reflects only how many sets were run.",
         )
