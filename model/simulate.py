@@ -121,12 +121,19 @@ def initial_state(
     knockouts: Sequence[str] = (),
     initial: Mapping[str, float] | None = None,
 ) -> np.ndarray:
-    """The start state: the scenario's attractor (burn-in, cached), with `initial` entries replacing it."""
+    """The start state: the scenario's attractor (found once, cached), with `initial` entries replacing it.
+
+    When `initial` gives every state, the attractor is not needed and not computed.
+    """
     sc = get_scenario(scenario)
-    p = params if params is not None else resolve_parameters(sc)
-    start = tuple(sc.initial[name] for name in STATE_NAMES)
-    y = np.array(_attractor(start, p, tuple(sorted(knockouts))))
-    for name, value in (initial or {}).items():
+    initial = initial or {}
+    if set(STATE_NAMES) <= set(initial):
+        y = np.zeros(len(STATE_NAMES))
+    else:
+        p = params if params is not None else resolve_parameters(sc)
+        start = tuple(sc.initial[name] for name in STATE_NAMES)
+        y = np.array(_attractor(start, p, tuple(sorted(knockouts))))
+    for name, value in initial.items():
         if name not in _INDEX:
             raise ParameterError(f"Unknown state {name!r} in `initial`; valid names: {', '.join(STATE_NAMES)}")
         number = float(value)
