@@ -72,3 +72,11 @@ def test_cli_dask_scheduler_option_reaches_the_cluster(
     out = tmp_path / "out"
     assert cli.main(["sweep", str(spec_path), "--out", str(out), "--dask-scheduler", address, "--no-progress"]) == 0
     pd.testing.assert_frame_equal(sweep.load(out), process_pool_table)
+
+
+def test_cli_dask_local_option_starts_its_own_loopback_cluster(
+    spec_path: Path, process_pool_table: pd.DataFrame, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    assert cli.main(["sweep", str(spec_path), "--out", str(out), "--dask-local", "2", "--no-progress"]) == 0
+    pd.testing.assert_frame_equal(sweep.load(out), process_pool_table)
