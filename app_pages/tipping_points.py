@@ -7,7 +7,7 @@ All computations are in `model.phaseplane`; this page only caches and draws them
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -97,6 +97,17 @@ def _map(x: str, y: str, assumptions: str, dose: float) -> phaseplane.RemissionM
     xr, yr = (phaseplane.state_range(s, assumptions, scenarios=("active_sle",), factor=2.0) for s in (x, y))
     xs, ys = np.linspace(*xr, MAP_GRID), np.linspace(*yr, MAP_GRID)
     return phaseplane.remission_map(x, y, xs, ys, "active_sle", assumptions, dose=dose)
+
+
+def trajectory_table(runs: Sequence[phaseplane.Trajectory], x: str, y: str) -> pd.DataFrame:
+    """The full-model runs of the phase plane as one tidy table: run, day, the two states, final TLAI."""
+    return pd.concat(
+        [
+            pd.DataFrame({"run": k + 1, "day": r.t, x: r.x, y: r.y, "final_activity": r.activity_final})
+            for k, r in enumerate(runs)
+        ],
+        ignore_index=True,
+    )
 
 
 # --- figures -------------------------------------------------------------------------------
@@ -313,6 +324,12 @@ def page() -> None:
                 f"not changing; {tipped} of {len(data['runs'])} full-model runs from the dots end in remission "
                 "(green).",
                 key=f"{P}fig.plane",
+            )
+            common.download_table(
+                trajectory_table(data["runs"], x, y),
+                f"phase-plane trajectories of scenario={scenario}, assumptions={assumptions} in ({x}, {y})",
+                f"sle-immunomod-phase-plane-{x}-{y}.csv",
+                f"{P}csv.plane",
             )
 
     st.header("2. Steady states and hysteresis")

@@ -294,3 +294,14 @@ def test_compare_without_runs_puts_the_shared_treatment_under_every_assumption_s
     assert [at.session_state[f"compare.assumptions.{i}"] for i in range(4)] == list(model.ASSUMPTION_SETS)
     runs = query(at, "run")
     assert len(runs) == 4 and all(r.startswith("susceptible/") and "/hsct:day=30" in r for r in runs)
+
+
+def test_phase_plane_trajectories_download_as_one_tidy_table() -> None:
+    from app_pages.tipping_points import trajectory_table
+    from model import phaseplane
+
+    runs = phaseplane.trajectories("E", "R", [(0.1, 1.0), (3.0, 0.5)], "susceptible", "baseline")
+    table = trajectory_table(runs, "E", "R")
+    assert list(table.columns) == ["run", "day", "E", "R", "final_activity"]
+    assert sorted(table["run"].unique()) == [1, 2]
+    assert len(table) == sum(len(r.t) for r in runs)
