@@ -7,11 +7,12 @@ from typing import Any
 
 import numpy as np
 
-from .interventions import Intervention, MSCInfusion
+from .interventions import AntigenTrigger, Intervention, MSCInfusion
+from .outcomes import FLARE_THRESHOLD
 from .scenarios import ASSUMPTION_SETS
 from .simulate import Result, simulate
 
-__all__ = ["activity_at", "compare_assumptions"]
+__all__ = ["activity_at", "compare_assumptions", "tipping_window", "tips"]
 
 
 def activity_at(res: Result, day: float) -> float:
@@ -68,12 +69,14 @@ def compare_assumptions(
 
 
 def tips(
-    scenario: str, trigger: Intervention | None, params: dict[str, float] | None = None, days: float = 1000
+    scenario: str,
+    trigger: Intervention | None,
+    params: dict[str, float] | None = None,
+    days: float = 1000,
+    assumptions: str = "baseline",
 ) -> bool:
     """Whether the run after `trigger` ends in active disease (activity above the flare threshold)."""
-    from .outcomes import FLARE_THRESHOLD
-
-    res = simulate(scenario, params, "baseline", [trigger] if trigger else [], days, dt=10.0)
+    res = simulate(scenario, params, assumptions, [trigger] if trigger else [], days, dt=10.0)
     return res.outcomes.activity_final > FLARE_THRESHOLD
 
 
@@ -90,7 +93,6 @@ def tipping_window(
     Below the lower end the untriggered system is already active (no healthy state); above the
     upper end the trigger fades. Found by bisection on each end (parameter units, e.g. 1/day).
     """
-    from .interventions import AntigenTrigger
 
     def edge(trigger: Intervention | None) -> float:
         lo, hi = bounds
