@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from . import jacobian
 from .equations import Inputs, Switches, rhs
 from .parameters import Parameters
 
@@ -40,7 +41,6 @@ MAX_ITERATIONS = 150
 _FIRST_STEP = 0.1  # days: the first backward-Euler step follows the dynamics closely
 _MAX_GROWTH = 2.0  # at most doubling the step keeps early steps close to the dynamics
 _LONGEST_STEP = 1e8  # days: effectively Newton's method
-_FD_STEP = 1e-7
 #: Integrate(members, states (11, n)) -> states (11, n) after the burn-in.
 Integrator = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
@@ -65,14 +65,7 @@ def _derivative(y: np.ndarray, p: Any, on: Switches) -> np.ndarray:
 
 def _jacobians(y: np.ndarray, p: Any, on: Switches, base: np.ndarray) -> np.ndarray:
     """df_i/dy_j of every member, shape (n, 11, 11), by forward differences."""
-    n_states, n = y.shape
-    jac = np.empty((n, n_states, n_states))
-    for j in range(n_states):
-        step = np.maximum(_FD_STEP * np.abs(y[j]), 1e-10)
-        moved = y.copy()
-        moved[j] += step
-        jac[:, :, j] = ((_derivative(moved, p, on) - base) / step).T
-    return jac
+    return jacobian.blocks(lambda states: _derivative(states, p, on), y, base)
 
 
 def _continuation(start: np.ndarray, p: Any, on: Switches) -> tuple[np.ndarray, np.ndarray]:

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 from scipy.integrate import ODEintWarning, odeint
 
+from . import jacobian
 from .attractor import BURN_IN_DAYS, settle, subset
 from .equations import STATE_NAMES, Inputs, Switches, rhs
 from .interventions import Intervention
@@ -67,10 +68,6 @@ _INDEX = {name: i for i, name in enumerate(STATE_NAMES)}
 #: with an MSC infusion, and every intervention kind in `tests/test_batch.py`; an HSCT reset, where
 #: tiny surviving cell numbers regrow, is the most sensitive), with about 15 % fewer steps.
 RUN_TOL = (1e-5, 1e-8)
-_FD_STEP = 1e-7  # relative finite-difference step for the Jacobian blocks
-_FD_FLOOR = 1e-9  # absolute floor of that step (a.u.), for states near zero
-
-
 @dataclasses.dataclass(frozen=True)
 class _Layout:
     """How one member's 11 states sit in the stacked system, chosen to make the band narrow.
@@ -79,64 +76,29 @@ class _Layout:
         order: state index at each position within a member's block.
         position: position of each state index within the block (inverse of `order`).
         lower, upper: band widths below and above the diagonal.
-        rows, cols: state indices (i, j) of every structural non-zero df_i/dy_j.
-        groups: sets of states whose Jacobian columns share no row, so they can be perturbed together.
-        members: for each group, which (rows, cols) pairs have their column in it.
     """
 
     order: np.ndarray
     position: np.ndarray
     lower: int
     upper: int
-    rows: np.ndarray
-    cols: np.ndarray
-    groups: tuple[np.ndarray, ...]
-    members: tuple[np.ndarray, ...]
 
 
-def _probe_layout(probes: int = 4, seed: int = 0) -> _Layout:
-    """Find which states each derivative depends on (at random points, every input switched on).
+def _band_layout() -> _Layout:
+    """A reverse Cuthill-McKee ordering of the states on the Jacobian's sparsity pattern.
 
-    From that pattern: a reverse Cuthill-McKee ordering of the states (narrower band: less work in
-    LSODA's banded LU) and column groups for the finite-difference Jacobian (fewer evaluations).
+    A narrower band means less work in LSODA's banded LU.
     """
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import reverse_cuthill_mckee
 
-    rng = np.random.default_rng(seed)
-    inputs = Inputs(0.3, ((0.0, 1.0, 10.0),), 1.0, ((0.0, 0.5, 30.0),))
-    pattern = np.eye(N_STATES, dtype=bool)
-    for _ in range(probes):
-        p = types.SimpleNamespace(**{i.name: rng.uniform(max(i.low, 1e-3 * i.high), i.high) for i in PARAMETERS})
-        y = rng.uniform(0.5, 2.0, N_STATES)
-        base = np.array(rhs(1.0, list(y), p, inputs))
-        for j in range(N_STATES):
-            moved = y.copy()
-            moved[j] *= 1.0 + 1e-6
-            pattern[:, j] |= np.array(rhs(1.0, list(moved), p, inputs)) != base
-    order = np.asarray(reverse_cuthill_mckee(csr_matrix(pattern | pattern.T), symmetric_mode=True))
+    order = np.asarray(reverse_cuthill_mckee(csr_matrix(jacobian.PATTERN | jacobian.PATTERN.T), symmetric_mode=True))
     position = np.argsort(order)
-    rows, cols = np.nonzero(pattern)
-    groups: list[list[int]] = []
-    for j in range(N_STATES):  # greedy colouring: join the first group whose columns share no row with j
-        home = next((g for g in groups if not np.any(pattern[:, g].any(axis=1) & pattern[:, j])), None)
-        if home is None:
-            groups.append([j])
-        else:
-            home.append(j)
-    return _Layout(
-        order=order,
-        position=position,
-        lower=int(np.max(position[rows] - position[cols])),
-        upper=int(np.max(position[cols] - position[rows])),
-        rows=rows,
-        cols=cols,
-        groups=tuple(np.array(g) for g in groups),
-        members=tuple(np.isin(cols, g) for g in groups),
-    )
+    rows, cols = position[jacobian.ROWS], position[jacobian.COLS]
+    return _Layout(order=order, position=position, lower=int(np.max(rows - cols)), upper=int(np.max(cols - rows)))
 
 
-LAYOUT = _probe_layout()
+LAYOUT = _band_layout()
 
 
 class _Stacked:
@@ -166,17 +128,10 @@ class _Stacked:
         """Banded Jacobian in odeint's layout (jac[r - c + upper, c] = df_r/dy_c) by forward differences.
 
         Blocks are independent, so perturbing a state of *every* member at once gives that column
-        of all blocks in one evaluation; states in one of `LAYOUT.groups` go together.
+        of all blocks in one evaluation (`jacobian.entries`).
         """
         states = self.split(y)
-        base = self.derivative(states, t)
-        step = np.maximum(_FD_STEP * np.abs(states), _FD_FLOOR)
-        values = np.empty((len(LAYOUT.rows), self.n))
-        for group, mine in zip(LAYOUT.groups, LAYOUT.members, strict=True):
-            moved = states.copy()
-            moved[group] += step[group]
-            change = self.derivative(moved, t) - base
-            values[mine] = change[LAYOUT.rows[mine]] / step[LAYOUT.cols[mine]]
+        values = jacobian.entries(lambda s: self.derivative(s, t), states, self.derivative(states, t))
         out = np.zeros((LAYOUT.lower + LAYOUT.upper + 1, self.n * N_STATES))
         out.flat[self._bands] = values.ravel()
         return out
@@ -185,8 +140,8 @@ class _Stacked:
 @functools.lru_cache(maxsize=8)
 def _band_index(n: int) -> np.ndarray:
     """Flat positions in the band matrix of every structural non-zero [pair, member]."""
-    r = LAYOUT.position[LAYOUT.rows][:, None]
-    c = LAYOUT.position[LAYOUT.cols][:, None]
+    r = LAYOUT.position[jacobian.ROWS][:, None]
+    c = LAYOUT.position[jacobian.COLS][:, None]
     column = np.arange(n)[None, :] * N_STATES + c
     return ((r - c + LAYOUT.upper) * (n * N_STATES) + column).ravel()
 

@@ -1,0 +1,85 @@
+"""Jacobians of the model's right-hand side by forward differences, using its sparsity.
+
+A member's 11 x 11 Jacobian df_i/dy_j is mostly zeros: most states act on few others. The pattern
+of structural non-zeros is found once, by probing `equations.rhs` at random points with every
+input switched on (so it holds for any parameters, inputs and knockouts). Columns whose non-zeros
+share no row are then perturbed together (a greedy colouring), so the Jacobian of any number of
+members costs 1 + len(`GROUPS`) evaluations of the right-hand side instead of 12.
+
+Used by `attractor` (the Newton matrices of pseudo-transient continuation, one block per member)
+and `batch` (the banded Jacobian of many members stacked into one LSODA system).
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable
+
+import numpy as np
+
+from .equations import STATE_NAMES, Inputs, rhs
+from .parameters import PARAMETERS
+
+__all__ = ["COLS", "GROUPS", "PATTERN", "ROWS", "blocks", "entries"]
+
+N_STATES = len(STATE_NAMES)
+FD_STEP = 1e-7  # relative finite-difference step
+FD_FLOOR = 1e-9  # absolute floor of that step (a.u.), for states at or near zero
+
+
+def _probe_pattern(probes: int = 4, seed: int = 0) -> np.ndarray:
+    """Which states each derivative depends on: (11, 11) booleans, [i, j] for df_i/dy_j."""
+    rng = np.random.default_rng(seed)
+    inputs = Inputs(0.3, ((0.0, 1.0, 10.0),), 1.0, ((0.0, 0.5, 30.0),))
+    pattern = np.eye(N_STATES, dtype=bool)
+    for _ in range(probes):
+        p = types.SimpleNamespace(**{i.name: rng.uniform(max(i.low, 1e-3 * i.high), i.high) for i in PARAMETERS})
+        y = rng.uniform(0.5, 2.0, N_STATES)
+        base = np.array(rhs(1.0, list(y), p, inputs))
+        for j in range(N_STATES):
+            moved = y.copy()
+            moved[j] *= 1.0 + 1e-6
+            pattern[:, j] |= np.array(rhs(1.0, list(moved), p, inputs)) != base
+    return pattern
+
+
+def _colour(pattern: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Greedy colouring: each column joins the first group whose columns share no row with it."""
+    groups: list[list[int]] = []
+    for j in range(pattern.shape[1]):
+        home = next((g for g in groups if not np.any(pattern[:, g].any(axis=1) & pattern[:, j])), None)
+        if home is None:
+            groups.append([j])
+        else:
+            home.append(j)
+    return tuple(np.array(g) for g in groups)
+
+
+PATTERN = _probe_pattern()
+#: State indices (i, j) of every structural non-zero df_i/dy_j, row by row.
+ROWS, COLS = np.nonzero(PATTERN)
+#: Sets of states whose Jacobian columns share no row, perturbed together.
+GROUPS = _colour(PATTERN)
+_IN_GROUP = tuple(np.isin(COLS, g) for g in GROUPS)
+
+
+def entries(derivative: Callable[[np.ndarray], np.ndarray], y: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """The structural non-zeros df_i/dy_j at (`ROWS`, `COLS`) for every member: shape (pairs, n).
+
+    `derivative` maps states (11, n) to d(state)/dt (11, n); `base` is its value at `y`.
+    """
+    step = np.maximum(FD_STEP * np.abs(y), FD_FLOOR)
+    values = np.empty((len(ROWS), y.shape[1]))
+    for group, mine in zip(GROUPS, _IN_GROUP, strict=True):
+        moved = y.copy()
+        moved[group] += step[group]
+        change = derivative(moved) - base
+        values[mine] = change[ROWS[mine]] / step[COLS[mine]]
+    return values
+
+
+def blocks(derivative: Callable[[np.ndarray], np.ndarray], y: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """Every member's Jacobian as a dense block: shape (n, 11, 11), from `entries`."""
+    jac = np.zeros((y.shape[1], N_STATES, N_STATES))
+    jac[:, ROWS, COLS] = entries(derivative, y, base).T
+    return jac
