@@ -2,13 +2,10 @@
 
 `simulate_batch` runs the same scenario, assumption set and interventions for many parameter sets
 ("members"). Instead of calling `simulate` in a Python loop, it stacks the members of a chunk into
-one system of ``N x 11`` equations, member after member, so every member only couples to its own 11
-states: the Jacobian is block diagonal, which LSODA sees as a band. The states inside a member's
-block are ordered (reverse Cuthill-McKee on the coupling pattern) so that band is narrow (4 below,
-5 above the diagonal, against 6 and 10 in `STATE_NAMES` order). The right-hand side is the model's own
-`equations.rhs`, evaluated once per solver call on arrays of shape ``(N,)``; the Jacobian blocks
-are built by finite differences, perturbing a state of every member at once and states whose
-columns share no row together (7 evaluations instead of one per state).
+one system of ``N x 11`` equations for LSODA, state by state, so the model's own `equations.rhs`
+is evaluated once per solver call on arrays of shape ``(N,)``. Every member couples only to its own
+11 states; the solver's Newton iteration is given the diagonal of the Jacobian (see `_Stacked`),
+built by finite differences that perturb a state of every member at once (`jacobian.entries`).
 
 Each member follows the same recipe as `simulate`: parameters resolved as defaults <- scenario <-
 assumption set <- the member's overrides; the scenario's attractor found member by member with
@@ -16,7 +13,7 @@ assumption set <- the member's overrides; the scenario's attractor found member 
 length, so a member starts exactly where `simulate` starts); then piecewise integration between
 the interventions' event times on the same output grid, with a jump time recorded twice (just
 before and just after). Outcomes therefore match `simulate` of the same parameters to about 1e-5
-relative (tests check 1e-4).
+relative (tests check 1e-4; see `RUN_TOL`).
 
 Chunks bound memory; `iter_batch` yields one chunk at a time (optionally without trajectories) so
 100,000 members can stream through, and `workers=2` spreads chunks over processes.
@@ -27,7 +24,6 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import dataclasses
-import functools
 import hashlib
 import itertools
 import math
@@ -62,59 +58,49 @@ DEFAULT_CHUNK_SIZE = 2000
 N_STATES = len(STATE_NAMES)
 PARAMETER_NAMES: tuple[str, ...] = tuple(info.name for info in PARAMETERS)
 _INDEX = {name: i for i, name in enumerate(STATE_NAMES)}
-#: (rtol, atol) of the run and of the burn-in of members continuation cannot settle. Looser than
-#: `simulate`'s (1e-6, 1e-9), as LSODA holds every one of the N x 11 equations to it (max norm):
-#: outcomes still match `simulate` within 2e-5 relative (400 members drawn from the plausible box
-#: with an MSC infusion, and every intervention kind in `tests/test_batch.py`; an HSCT reset, where
-#: tiny surviving cell numbers regrow, is the most sensitive), with about 15 % fewer steps.
-RUN_TOL = (1e-5, 1e-8)
-@dataclasses.dataclass(frozen=True)
-class _Layout:
-    """How one member's 11 states sit in the stacked system, chosen to make the band narrow.
-
-    Attributes:
-        order: state index at each position within a member's block.
-        position: position of each state index within the block (inverse of `order`).
-        lower, upper: band widths below and above the diagonal.
-    """
-
-    order: np.ndarray
-    position: np.ndarray
-    lower: int
-    upper: int
-
-
-def _band_layout() -> _Layout:
-    """A reverse Cuthill-McKee ordering of the states on the Jacobian's sparsity pattern.
-
-    A narrower band means less work in LSODA's banded LU.
-    """
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import reverse_cuthill_mckee
-
-    order = np.asarray(reverse_cuthill_mckee(csr_matrix(jacobian.PATTERN | jacobian.PATTERN.T), symmetric_mode=True))
-    position = np.argsort(order)
-    rows, cols = position[jacobian.ROWS], position[jacobian.COLS]
-    return _Layout(order=order, position=position, lower=int(np.max(rows - cols)), upper=int(np.max(cols - rows)))
-
-
-LAYOUT = _band_layout()
+#: (rtol, atol) of the run and of the burn-in of members continuation cannot settle. A little
+#: looser than `simulate`'s (1e-6, 1e-9), as LSODA holds every one of the N x 11 equations to it
+#: (max norm). Measured against `simulate`: every intervention kind in `tests/test_batch.py`
+#: within 6e-6 relative (an HSCT reset, where tiny surviving cell numbers regrow, is the most
+#: sensitive: 1.7e-4 at (1e-5, 1e-8)); 400 members drawn from the plausible box with an MSC
+#: infusion within 7.5e-5, the largest from a member whose 3000-day burn-in had not settled, which
+#: (1e-6, 1e-9) did not improve. (One further member started on another attractor altogether:
+#: continuation took a different path in `simulate`, whose single run computes with Python floats.)
+RUN_TOL = (3e-6, 1e-9)
+#: Where each state's own entry df_i/dy_i sits among `jacobian.ROWS`, `jacobian.COLS`.
+_DIAGONAL = np.flatnonzero(jacobian.ROWS == jacobian.COLS)
+#: Band widths below and above the diagonal of one member's full 11 x 11 Jacobian block.
+_LOWER = int(np.max(jacobian.ROWS - jacobian.COLS))
+_UPPER = int(np.max(jacobian.COLS - jacobian.ROWS))
 
 
 class _Stacked:
-    """The members of one chunk as a single ODE system, member-major, states in `LAYOUT.order`.
+    """The members of one chunk as a single ODE system of N x 11 equations, state by state.
 
-    y[m * 11 + k] is state `LAYOUT.order[k]` of member m. `p` holds each parameter as a float
-    (same for every member) or an array of shape (N,).
+    y[k * N + m] is state `STATE_NAMES[k]` of member m, so ``y.reshape(11, N)`` gives the model's
+    states as contiguous rows without copying. `p` holds each parameter as a float (same for every
+    member) or an array of shape (N,).
+
+    LSODA is given only the diagonal of the Jacobian, df_i/dy_i of every equation (a band of
+    width one). It uses the Jacobian only in the Newton iteration of its implicit steps, where an
+    approximation is enough (LSODE offers the diagonal as `MF = 23`): on one-year runs over the
+    plausible box this changed the number of steps and of right-hand side calls by under 10 %, and
+    saved 30 % of the time against a band holding each member's full 11 x 11 block. Where the
+    approximation is poor (slow oscillations in a long burn-in), `_StackedBlocks` gives the blocks.
     """
+
+    band = (0, 0)
 
     def __init__(self, p: types.SimpleNamespace, n: int, inputs: Inputs, on: Switches) -> None:
         self.p, self.n, self.inputs, self.on = p, n, inputs, on
-        self._bands = _band_index(n)
 
-    def split(self, y: np.ndarray) -> np.ndarray:
-        """The flat state as an (11, N) array in `STATE_NAMES` order, with contiguous rows."""
-        return y.reshape(self.n, N_STATES).T[LAYOUT.position]
+    def pack(self, states: np.ndarray) -> np.ndarray:
+        """States (11, N) as the flat vector the solver integrates."""
+        return np.ravel(states)
+
+    def unpack(self, y: np.ndarray) -> np.ndarray:
+        """The solver's output (time, N x 11) as states (time, 11, N)."""
+        return y.reshape(len(y), N_STATES, self.n)
 
     def derivative(self, states: np.ndarray, t: float) -> np.ndarray:
         """d(state)/dt as an (11, N) array for states given as an (11, N) array."""
@@ -122,28 +108,43 @@ class _Stacked:
 
     def f(self, y: np.ndarray, t: float) -> np.ndarray:
         """odeint's right-hand side on the flat stacked state."""
-        return self.derivative(self.split(y), t)[LAYOUT.order].T.ravel()
+        return self.derivative(y.reshape(N_STATES, self.n), t).ravel()
+
+    def _entries(self, states: np.ndarray, t: float) -> np.ndarray:
+        return jacobian.entries(lambda s: self.derivative(s, t), states, self.derivative(states, t))
 
     def jac(self, y: np.ndarray, t: float) -> np.ndarray:
-        """Banded Jacobian in odeint's layout (jac[r - c + upper, c] = df_r/dy_c) by forward differences.
+        """df_i/dy_i of every equation, in odeint's banded layout (one row)."""
+        return self._entries(y.reshape(N_STATES, self.n), t)[_DIAGONAL].reshape(1, -1)
 
-        Blocks are independent, so perturbing a state of *every* member at once gives that column
-        of all blocks in one evaluation (`jacobian.entries`).
-        """
-        states = self.split(y)
-        values = jacobian.entries(lambda s: self.derivative(s, t), states, self.derivative(states, t))
-        out = np.zeros((LAYOUT.lower + LAYOUT.upper + 1, self.n * N_STATES))
-        out.flat[self._bands] = values.ravel()
+
+class _StackedBlocks(_Stacked):
+    """The same system member by member (y[m * 11 + k]), with each member's full Jacobian block as a band."""
+
+    band = (_LOWER, _UPPER)
+
+    def pack(self, states: np.ndarray) -> np.ndarray:
+        return np.ravel(states.T)
+
+    def unpack(self, y: np.ndarray) -> np.ndarray:
+        return y.reshape(len(y), self.n, N_STATES).transpose(0, 2, 1)
+
+    def f(self, y: np.ndarray, t: float) -> np.ndarray:
+        return self.derivative(y.reshape(self.n, N_STATES).T, t).T.ravel()
+
+    def jac(self, y: np.ndarray, t: float) -> np.ndarray:
+        """The blocks in odeint's banded layout: jac[r - c + upper, c] = df_r/dy_c."""
+        out = np.zeros((_LOWER + _UPPER + 1, self.n * N_STATES))
+        out.flat[_band_index(self.n)] = self._entries(y.reshape(self.n, N_STATES).T, t).ravel()
         return out
 
 
-@functools.lru_cache(maxsize=8)
 def _band_index(n: int) -> np.ndarray:
     """Flat positions in the band matrix of every structural non-zero [pair, member]."""
-    r = LAYOUT.position[jacobian.ROWS][:, None]
-    c = LAYOUT.position[jacobian.COLS][:, None]
+    r = jacobian.ROWS[:, None]
+    c = jacobian.COLS[:, None]
     column = np.arange(n)[None, :] * N_STATES + c
-    return ((r - c + LAYOUT.upper) * (n * N_STATES) + column).ravel()
+    return ((r - c + _UPPER) * (n * N_STATES) + column).ravel()
 
 
 class _ChunkError(RuntimeError):
@@ -151,9 +152,8 @@ class _ChunkError(RuntimeError):
 
 
 def _integrate(system: _Stacked, y0: np.ndarray, t: np.ndarray, tol: tuple[float, float]) -> np.ndarray:
-    """LSODA on the stacked system from y0 (N, 11) over increasing times `t`.
+    """LSODA on the stacked system from y0 (11, N) over increasing times `t`; returns (time, 11, N).
 
-    Returns (time, N, 11) with the states in `LAYOUT.order` (`_in_state_order` converts).
     `tol` is (rtol, atol). LSODA controls the error in the max norm over all equations, so every
     member is held to the tolerance, as in a run of its own. (``full_output`` is off: it copies
     the solver's work arrays at every output time, a third of the run time for 22,000 equations.)
@@ -163,11 +163,11 @@ def _integrate(system: _Stacked, y0: np.ndarray, t: np.ndarray, tol: tuple[float
         try:
             y = odeint(
                 system.f,
-                y0[:, LAYOUT.order].ravel(),
+                system.pack(y0),
                 t,
                 Dfun=system.jac,
-                ml=LAYOUT.lower,
-                mu=LAYOUT.upper,
+                ml=system.band[0],
+                mu=system.band[1],
                 rtol=tol[0],
                 atol=tol[1],
                 mxstep=MAX_STEPS,
@@ -177,12 +177,7 @@ def _integrate(system: _Stacked, y0: np.ndarray, t: np.ndarray, tol: tuple[float
     if not float(np.min(y)) >= -1e-6 or not np.isfinite(np.max(y)):  # NaN fails the first test
         raise _ChunkError(f"a state went negative or non-finite after day {t[0]:g}")
     np.maximum(y, 0.0, out=y)
-    return y.reshape(len(t), system.n, N_STATES)
-
-
-def _in_state_order(y: np.ndarray) -> np.ndarray:
-    """States on the last axis from `LAYOUT.order` back to `STATE_NAMES` order."""
-    return y[..., LAYOUT.position]
+    return system.unpack(y)
 
 
 def _namespace(table: pd.DataFrame) -> types.SimpleNamespace:
@@ -247,11 +242,10 @@ def _attractors(table: pd.DataFrame, p: types.SimpleNamespace, start: np.ndarray
             return _BURN_INS[key]
 
     def burn_in(members: np.ndarray, y: np.ndarray) -> np.ndarray:
-        system = _Stacked(subset(p, members), len(members), Inputs(), on)
-        final = _integrate(system, np.ascontiguousarray(y.T), np.array([0.0, BURN_IN_DAYS]), RUN_TOL)[-1]
-        return _in_state_order(final).T
+        system = _StackedBlocks(subset(p, members), len(members), Inputs(), on)
+        return _integrate(system, y, np.array([0.0, BURN_IN_DAYS]), RUN_TOL)[-1]
 
-    final = settle(np.tile(start[:, None], (1, len(table))), p, on, burn_in).T.copy()
+    final = settle(np.tile(start[:, None], (1, len(table))), p, on, burn_in)
     final.flags.writeable = False  # shared between runs: nothing may change it in place
     with _BURN_IN_LOCK:
         _BURN_INS[key] = final
@@ -269,21 +263,21 @@ def _run_chunk(
 ) -> np.ndarray:
     """Burn-in then the piecewise run of `simulate._run`, for all members of `table` at once.
 
-    Returns the states (T, N, 11) at `_output_times(segments)`, states in `LAYOUT.order`.
+    Returns the states (T, 11, N) at `_output_times(segments)`.
     """
     n = len(table)
     p = _namespace(table)
     y = _attractors(table, p, start, on)
     states: list[np.ndarray] = []
     for seg in segments:
-        jumped = y.T  # jumps index the state by its first axis: (11, N) moves every member at once
+        jumped = y  # jumps index the state by its first axis: (11, N) moves every member at once
         for item in interventions:
             jumped = item.jump(seg.start, jumped)
         if seg.jumps:
-            states.append(y[None, :, LAYOUT.order])
-        ys = _integrate(_Stacked(p, n, seg.inputs, on), np.ascontiguousarray(jumped.T), seg.times, RUN_TOL)
+            states.append(y[None])
+        ys = _integrate(_Stacked(p, n, seg.inputs, on), jumped, seg.times, RUN_TOL)
         states.append(ys if seg.last else ys[:-1])
-        y = _in_state_order(ys[-1])
+        y = ys[-1]
     return np.concatenate(states)
 
 
@@ -296,17 +290,17 @@ def _solve(
 ) -> tuple[np.ndarray, np.ndarray]:
     """`_run_chunk`, splitting a failing chunk in halves until the failing members are isolated.
 
-    Returns states (T, N, 11) in `LAYOUT.order` with NaN for failed members, and a boolean `failed` mask.
+    Returns states (T, 11, N) with NaN for failed members, and a boolean `failed` mask.
     """
     try:
         return _run_chunk(table, start, interventions, segments, on), np.zeros(len(table), dtype=bool)
     except _ChunkError:
         if len(table) == 1:
-            return np.full((len(_output_times(segments)), 1, N_STATES), np.nan), np.ones(1, dtype=bool)
+            return np.full((len(_output_times(segments)), N_STATES, 1), np.nan), np.ones(1, dtype=bool)
     half = len(table) // 2
     first, bad1 = _solve(table.iloc[:half], start, interventions, segments, on)
     second, bad2 = _solve(table.iloc[half:], start, interventions, segments, on)
-    return np.concatenate([first, second], axis=1), np.concatenate([bad1, bad2])
+    return np.concatenate([first, second], axis=2), np.concatenate([bad1, bad2])
 
 
 def _outcome_table(t: np.ndarray, activity: np.ndarray, index: pd.Index, failed: np.ndarray) -> pd.DataFrame:
@@ -491,11 +485,11 @@ class _Plan:
         segments = _segments(self.interventions, self.grid, self.days)
         t = _output_times(segments)
         stacked, failed = _solve(table, start, self.interventions, segments, on)
-        column = {name: stacked[:, :, LAYOUT.position[_INDEX[name]]].T for name in ("A", "Ci", "D")}
+        column = {name: stacked[:, _INDEX[name]].T for name in ("A", "Ci", "D")}
         activity = activity_index(column["A"], column["Ci"], column["D"])
         return BatchResult(
             t=t,
-            states=np.ascontiguousarray(_in_state_order(stacked).transpose(1, 0, 2)) if self.keep_states else None,
+            states=np.ascontiguousarray(stacked.transpose(2, 0, 1)) if self.keep_states else None,
             outcomes=_outcome_table(t, activity, table.index, failed),
             params=table,
             failed=failed,
