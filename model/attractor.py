@@ -10,7 +10,10 @@ length doubles at each step while the residual does not blow up, ending in Newto
 
 Small first steps (0.1 day) follow the dynamics away from the start; the steps then grow until
 the update is a Newton step on :math:`f(y) = 0`. Each member has its own step length, so a single
-run and the same parameters in a batch of thousands give the same state. A member that does not
+run and the same parameters in a batch of thousands give the same state, bit for bit: the
+arithmetic is elementwise, and `equations` computes powers with numpy for floats and arrays alike
+(for a few parameter sets in a thousand, near a basin boundary, whether continuation settles
+turns on the last bit). A member that does not
 settle within `MAX_ITERATIONS`, or settles on an unstable steady state, is handed to the caller's
 integrator instead (a burn-in of `BURN_IN_DAYS`).
 

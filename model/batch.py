@@ -63,9 +63,7 @@ _INDEX = {name: i for i, name in enumerate(STATE_NAMES)}
 #: (max norm). Measured against `simulate`: every intervention kind in `tests/test_batch.py`
 #: within 6e-6 relative (an HSCT reset, where tiny surviving cell numbers regrow, is the most
 #: sensitive: 1.7e-4 at (1e-5, 1e-8)); 400 members drawn from the plausible box with an MSC
-#: infusion within 7.5e-5, the largest from a member whose 3000-day burn-in had not settled, which
-#: (1e-6, 1e-9) did not improve. (One further member started on another attractor altogether:
-#: continuation took a different path in `simulate`, whose single run computes with Python floats.)
+#: infusion within 1.5e-5; the 16 members of 2000 that needed a 3000-day burn-in within 2.2e-5.
 RUN_TOL = (3e-6, 1e-9)
 #: Where each state's own entry df_i/dy_i sits among `jacobian.ROWS`, `jacobian.COLS`.
 _DIAGONAL = np.flatnonzero(jacobian.ROWS == jacobian.COLS)

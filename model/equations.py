@@ -30,6 +30,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+import numpy as np
+
 __all__ = [
     "MECHANISMS",
     "STATE_INFO",
@@ -169,9 +171,20 @@ def _fading(courses: tuple[tuple[float, float, float], ...], t: Any) -> Any:
     return total
 
 
+def _power(x: Any, n: Any) -> Any:
+    """x ** n by numpy's `power` for floats and arrays alike.
+
+    Python's `**` and numpy's vectorised `power` can differ in the last bit. Computing both ways
+    with numpy keeps a single run (floats) bit for bit equal to the same parameters inside a batch
+    (arrays): the attractor search can turn on the last bit near a basin boundary.
+    """
+    result = np.power(x, n)
+    return result if isinstance(result, np.ndarray) else float(result)
+
+
 def _hill(x: Any, k: float, n: float) -> Any:
-    xn = abs(x) ** n
-    return xn / (xn + k**n)
+    xn = _power(abs(x), n)
+    return xn / (xn + _power(k, n))
 
 
 def _terms(y: Any, p: Any, inputs: Inputs, on: Switches, t: Any) -> tuple[tuple[Any, ...], ...]:
@@ -185,7 +198,7 @@ def _terms(y: Any, p: Any, inputs: Inputs, on: Switches, t: Any) -> tuple[tuple[
     help_ = on.t_cell_help * E / (E + p.t_help_half)
     # MSC act in proportion to licensing by inflammation when `msc_licensing` > 0.
     lic = p.msc_licensing * on.msc_licensing
-    meff = M * (1.0 - lic + lic * Ci**2 / (Ci**2 + p.licensing_threshold**2))
+    meff = M * (1.0 - lic + lic * Ci * Ci / (Ci * Ci + p.licensing_threshold * p.licensing_threshold))
     # Suppression index S = 1 + (Treg) + (anti-inflammatory cytokines) + (MSC).
     s_r = on.treg_suppression * R / p.treg_suppression
     s_ca = on.anti_inflammatory_suppression * Ca / p.ca_suppression
