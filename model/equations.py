@@ -182,9 +182,15 @@ def _power(x: Any, n: Any) -> Any:
     return result if isinstance(result, np.ndarray) else float(result)
 
 
-def _hill(x: Any, k: float, n: float) -> Any:
-    xn = _power(abs(x), n)
-    return xn / (xn + _power(k, n))
+def _hill(x: Any, k: Any, n: Any) -> Any:
+    """Hill function x^n / (x^n + k^n), written with one power: r / (1 + r), r = (x / k)^n."""
+    r = _power(abs(x) / k, n)
+    return r / (1.0 + r)
+
+
+def _hill2(x: Any, k: Any) -> Any:
+    """Hill function with exponent 2, x^2 / (x^2 + k^2), by multiplication alone."""
+    return x * x / (x * x + k * k)
 
 
 def _terms(y: Any, p: Any, inputs: Inputs, on: Switches, t: Any) -> tuple[tuple[Any, ...], ...]:
@@ -198,7 +204,7 @@ def _terms(y: Any, p: Any, inputs: Inputs, on: Switches, t: Any) -> tuple[tuple[
     help_ = on.t_cell_help * E / (E + p.t_help_half)
     # MSC act in proportion to licensing by inflammation when `msc_licensing` > 0.
     lic = p.msc_licensing * on.msc_licensing
-    meff = M * (1.0 - lic + lic * Ci * Ci / (Ci * Ci + p.licensing_threshold * p.licensing_threshold))
+    meff = M * (1.0 - lic + lic * _hill2(Ci, p.licensing_threshold))
     # Suppression index S = 1 + (Treg) + (anti-inflammatory cytokines) + (MSC).
     s_r = on.treg_suppression * R / p.treg_suppression
     s_ca = on.anti_inflammatory_suppression * Ca / p.ca_suppression
@@ -220,9 +226,7 @@ def _terms(y: Any, p: Any, inputs: Inputs, on: Switches, t: Any) -> tuple[tuple[
     )
     ca_damp = on.anti_inflammatory_suppression * Ca / p.ca_ci_inhibition
     # Treg self-induction by anti-inflammatory cytokines, blocked by pro-inflammatory cytokines.
-    loop = (
-        on.treg_self_induction * p.treg_loop * _hill(Ca, p.treg_loop_threshold, 2.0) * R * (1.0 - R / p.treg_capacity)
-    )
+    loop = on.treg_self_induction * p.treg_loop * _hill2(Ca, p.treg_loop_threshold) * R * (1.0 - R / p.treg_capacity)
     ci_block = on.inflammation_blocks_treg * Ci / p.ci_treg_inhibition
     return (
         (  # E
