@@ -167,6 +167,23 @@ def test_a_member_whose_solve_fails_is_isolated_and_marked_without_stopping_the_
     assert_outcomes_match(single, out.outcomes.iloc[3])
 
 
+def test_a_member_whose_burn_in_fails_is_marked_failed_and_the_others_run(monkeypatch):
+    poison = 0.4321  # a value only member 1 has
+    real = batch._integrate
+
+    def integrate(system, y0, t, tol):
+        if t[-1] == batch.BURN_IN_DAYS and np.any(np.asarray(system.p.treg_loop) == poison):
+            raise batch._ChunkError("simulated failure")
+        return real(system, y0, t, tol)
+
+    monkeypatch.setattr(batch, "_integrate", integrate)
+    monkeypatch.setattr(batch, "settle", lambda start, p, on, burn_in: burn_in(np.arange(start.shape[1]), start))
+    out = model.simulate_batch([{"treg_loop": v} for v in (0.1, poison, 0.3)], days=30)
+    assert out.failed.tolist() == [False, True, False]
+    assert np.isnan(out.states[1]).all() and out.outcomes.iloc[1].isna().all()
+    assert np.isfinite(out.states[[0, 2]]).all()
+
+
 def test_two_worker_processes_give_the_same_numbers():
     members = sample_parameters(6, seed=5)
     one = model.simulate_batch(members, days=30, chunk_size=3, keep_states=False)
