@@ -41,7 +41,7 @@ from . import jacobian
 from .attractor import BURN_IN_DAYS, settle, subset
 from .equations import STATE_NAMES, Inputs, Switches, rhs
 from .interventions import Intervention
-from .outcomes import OUTCOME_NAMES, activity_index, compute_outcomes
+from .outcomes import OUTCOME_NAMES, activity_index, outcome_columns
 from .parameters import PARAMETERS, ParameterError, Parameters, parameter_info
 from .scenarios import get_assumption_set, get_scenario
 from .simulate import DISCLAIMER, MAX_STEPS, _check_days, _check_timeline, _grid
@@ -330,11 +330,10 @@ def _outcome_table(t: np.ndarray, activity: np.ndarray, index: pd.Index, failed:
     """One row of scalar outcomes per member (same names as `Outcomes.summary()`), NaN if failed."""
     import pandas as pd
 
-    rows = [
-        {name: math.nan for name in OUTCOME_NAMES} if bad else compute_outcomes(t, series).summary()
-        for series, bad in zip(activity, failed, strict=True)
-    ]
-    table = pd.DataFrame(rows, index=index, columns=list(OUTCOME_NAMES))
+    table = pd.DataFrame(outcome_columns(t, activity), index=index, columns=list(OUTCOME_NAMES))
+    if failed.any():
+        table = table.astype({"flares": float, "remission_at_end": object})
+        table.loc[failed] = math.nan
     table.index.name = "member"
     return table
 

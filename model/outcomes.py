@@ -27,6 +27,7 @@ __all__ = [
     "Outcomes",
     "activity_index",
     "compute_outcomes",
+    "outcome_columns",
 ]
 
 #: Reference levels (a.u.) of autoantibody, pro-inflammatory cytokine and damage: roughly
@@ -83,23 +84,39 @@ class Outcomes:
         return {name: getattr(self, name) for name in OUTCOME_NAMES}
 
 
-def compute_outcomes(t: np.ndarray, activity: np.ndarray) -> Outcomes:
-    """Outcomes of one TLAI series over time points `t` (days; repeated times allowed at jumps)."""
+def outcome_columns(t: np.ndarray, activity: np.ndarray) -> dict[str, np.ndarray]:
+    """Every scalar outcome for TLAI series along the last axis of `activity` (one per leading index).
+
+    `t` (days) is shared by all series; repeated times at jumps are allowed. Returns arrays of the
+    leading shape, keyed by `OUTCOME_NAMES`.
+    """
     dt = np.diff(t)
-    mid = 0.5 * (activity[1:] + activity[:-1])
-    auc = float(np.sum(dt * mid))
+    mid = 0.5 * (activity[..., 1:] + activity[..., :-1])
+    auc = np.sum(dt * mid, axis=-1)
     span = float(t[-1] - t[0])
     below = activity < REMISSION_THRESHOLD
-    remission_days = float(np.sum(dt * (below[1:] & below[:-1])))
     above = activity > FLARE_THRESHOLD
-    flares = int(np.sum(above[1:] & ~above[:-1]))
+    return {
+        "activity_peak": np.max(activity, axis=-1),
+        "activity_final": activity[..., -1],
+        "activity_mean": auc / span if span > 0 else activity[..., 0],
+        "activity_auc": auc,
+        "days_in_remission": np.sum(dt * (below[..., 1:] & below[..., :-1]), axis=-1),
+        "flares": np.sum(above[..., 1:] & ~above[..., :-1], axis=-1),
+        "remission_at_end": activity[..., -1] < REMISSION_THRESHOLD,
+    }
+
+
+def compute_outcomes(t: np.ndarray, activity: np.ndarray) -> Outcomes:
+    """Outcomes of one TLAI series over time points `t` (days; repeated times allowed at jumps)."""
+    columns = outcome_columns(t, activity)
     return Outcomes(
         activity=activity,
-        activity_peak=float(np.max(activity)),
-        activity_final=float(activity[-1]),
-        activity_mean=auc / span if span > 0 else float(activity[0]),
-        activity_auc=auc,
-        days_in_remission=remission_days,
-        flares=flares,
-        remission_at_end=bool(activity[-1] < REMISSION_THRESHOLD),
+        activity_peak=float(columns["activity_peak"]),
+        activity_final=float(columns["activity_final"]),
+        activity_mean=float(columns["activity_mean"]),
+        activity_auc=float(columns["activity_auc"]),
+        days_in_remission=float(columns["days_in_remission"]),
+        flares=int(columns["flares"]),
+        remission_at_end=bool(columns["remission_at_end"]),
     )
