@@ -514,7 +514,7 @@ class _Plan:
         activity = activity_index(column["A"], column["Ci"], column["D"])
         return BatchResult(
             t=t,
-            states=np.ascontiguousarray(stacked.transpose(2, 0, 1)) if self.keep_states else None,
+            states=stacked.transpose(2, 0, 1) if self.keep_states else None,
             outcomes=_outcome_table(t, activity, table.index, failed),
             params=table,
             failed=failed,
