@@ -71,6 +71,19 @@ def test_a_member_starts_where_simulate_starts_even_near_a_basin_boundary():
         assert_outcomes_match(single, out.outcomes.iloc[k])
 
 
+def test_untreated_members_resting_at_their_steady_state_are_held_there_and_match_simulate(monkeypatch):
+    integrated = []
+    real = batch._integrate
+    monkeypatch.setattr(batch, "_integrate", lambda system, *args: integrated.append(system.n) or real(system, *args))
+    members = sample_parameters(8, seed=3).to_dict("records")
+    out = model.simulate_batch(members, "active_sle", "baseline", days=120)
+    assert sum(integrated) < len(members)  # only members still moving after their burn-in, if any
+    for k, overrides in enumerate(members):
+        single = model.simulate("active_sle", overrides, "baseline", days=120)
+        assert_outcomes_match(single, out.outcomes.iloc[k])
+        np.testing.assert_allclose(out.states[k], single.y, rtol=1e-4, atol=1e-8)
+
+
 def test_members_may_be_parameters_mappings_a_dataframe_or_a_named_array():
     values = np.array([[0.7, 0.1], [0.9, 0.3]])
     names = ["antigen_clearance", "treg_loop"]
