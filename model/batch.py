@@ -101,7 +101,7 @@ class _Stacked:
 
     def derivative(self, states: np.ndarray, t: float) -> np.ndarray:
         """d(state)/dt as an (11, N) array for states given as an (11, N) array."""
-        return np.array(rhs(t, list(states), self.p, self.inputs, self.on))
+        return rhs(t, list(states), self.p, self.inputs, self.on, out=np.empty_like(states))
 
     def f(self, y: np.ndarray, t: float) -> np.ndarray:
         """odeint's right-hand side on the flat stacked state."""
@@ -152,10 +152,12 @@ def _integrate(system: _Stacked, y0: np.ndarray, t: np.ndarray, tol: tuple[float
     """LSODA on the stacked system from y0 (11, N) over increasing times `t`; returns (time, 11, N).
 
     `tol` is (rtol, atol). LSODA controls the error in the max norm over all equations, so every
-    member is held to the tolerance, as in a run of its own.
+    member is held to the tolerance, as in a run of its own. Its non-stiff (Adams) order is capped
+    at 5 instead of 12: the one-year run spends most steps in the stiff (BDF, order <= 5) method,
+    and the cap made the stacked solve about 7 % faster (no difference for a single run).
     """
     try:
-        y = _lsoda(system.f, system.pack(y0), t, *tol, Dfun=system.jac, ml=system.band[0], mu=system.band[1])
+        y = _lsoda(system.f, system.pack(y0), t, *tol, Dfun=system.jac, ml=system.band[0], mu=system.band[1], mxordn=5)
     except SimulationError as error:
         raise _ChunkError(str(error)) from None
     if float(np.min(y)) < -1e-6:
