@@ -190,7 +190,8 @@ def _hill(x: Any, k: Any, n: Any) -> Any:
 
 def _hill2(x: Any, k: Any) -> Any:
     """Hill function with exponent 2, x^2 / (x^2 + k^2), by multiplication alone."""
-    return x * x / (x * x + k * k)
+    xx = x * x
+    return xx / (xx + k * k)
 
 
 def _terms(y: Any, p: Any, inputs: Inputs, on: Switches, t: Any) -> tuple[tuple[Any, ...], ...]:
@@ -214,14 +215,19 @@ def _terms(y: Any, p: Any, inputs: Inputs, on: Switches, t: Any) -> tuple[tuple[
     grow_e = p.effector_activation * act * E * (1.0 - E / p.effector_capacity)
     grow_b = p.b_activation * act * help_ * B * (1.0 - B / p.b_capacity)
     kept = 1.0 - u
+    # What suppression takes from proliferation is shared out in proportion to each suppressor.
+    taken_e = -kept * grow_e / s_all
+    taken_b = -kept * grow_b / s_all
     # Differentiation of activated B cells into plasma cells (antigen- and help-driven).
     diff_b = act * help_ * B
     to_ps = on.short_lived_plasma_cells * p.short_lived_differentiation * diff_b
     to_pl = on.long_lived_plasma_cells * p.long_lived_differentiation * diff_b
+    # Immune complexes form in proportion to autoantibody times self-antigen.
+    complexes = A * G
     # Pro-inflammatory cytokine production, damped by anti-inflammatory cytokines.
     ci_made = (
         p.ci_basal
-        + on.immune_complex_inflammation * p.ic_inflammation * A * G / (A * G + p.ic_saturation)
+        + on.immune_complex_inflammation * p.ic_inflammation * complexes / (complexes + p.ic_saturation)
         + on.effector_inflammation * p.effector_inflammation * E
     )
     ca_damp = on.anti_inflammatory_suppression * Ca / p.ca_ci_inhibition
@@ -233,9 +239,9 @@ def _terms(y: Any, p: Any, inputs: Inputs, on: Switches, t: Any) -> tuple[tuple[
             p.effector_source,
             grow_e,
             -u * grow_e,
-            -kept * grow_e * s_r / s_all,
-            -kept * grow_e * s_ca / s_all,
-            -kept * grow_e * s_m / s_all,
+            taken_e * s_r,
+            taken_e * s_ca,
+            taken_e * s_m,
             -p.effector_death * E,
         ),
         (  # R
@@ -249,9 +255,9 @@ def _terms(y: Any, p: Any, inputs: Inputs, on: Switches, t: Any) -> tuple[tuple[
             p.b_source,
             grow_b,
             -u * grow_b,
-            -kept * grow_b * s_r / s_all,
-            -kept * grow_b * s_ca / s_all,
-            -kept * grow_b * s_m / s_all,
+            taken_b * s_r,
+            taken_b * s_ca,
+            taken_b * s_m,
             -inputs.depletion_rate(t) * B,
             -p.b_death * B,
         ),
@@ -288,7 +294,7 @@ def _terms(y: Any, p: Any, inputs: Inputs, on: Switches, t: Any) -> tuple[tuple[
             -p.antigen_clearance * G,
         ),
         (  # D
-            on.immune_complex_damage * p.damage_rate * A * G * (1.0 - D / p.damage_capacity),
+            on.immune_complex_damage * p.damage_rate * complexes * (1.0 - D / p.damage_capacity),
             -p.damage_repair * D,
         ),
         (  # M: infused MSC are cleared with half-life `msc_half_life`
