@@ -84,7 +84,8 @@ def loop_rate(n: int) -> dict[str, float]:
 def batch_rate(n: int, workers: int, chunk_size: int, keep_states: bool) -> dict[str, float]:
     """Trajectories/s of `simulate_batch` (or streamed chunks when keep_states is False)."""
     members = _members(n)
-    _warm_up(min(n, WARM_UP))
+    if workers == 1:  # worker processes start fresh whatever the parent did
+        _warm_up(min(n, WARM_UP))
     start = time.perf_counter()
     failed = 0
     for part in batch.iter_batch(

@@ -3,9 +3,9 @@
     python benchmarks/sweep.py            # 10,000 runs (4 assumption sets x 50 x 50 grid)
     python benchmarks/sweep.py --side 20  # 1,600 runs, for a quick look
 
-"direct" calls `model.simulate_batch` in this process on the same runs, grouped and chunked as the
-sweep does, and writes nothing; the sweep adds building the run table, pickling chunks to worker
-processes, Parquet files, manifest updates and the progress bar. Overhead = sweep(1 worker) /
+"direct" makes the sweep's own calls of `model.simulate_batch` (chunk by chunk, one call per
+assumption set in a chunk) in this process, and writes nothing; the sweep adds building the run
+table, pickling chunks to worker processes, Parquet files, manifest updates and the progress bar. Overhead = sweep(1 worker) /
 direct - 1 (target < 10 %). Scaling = rate(2 workers) / rate(1 worker) (ideal 2 on 2 cores).
 Each configuration runs `--repeat` times and the best time counts, as other load on the machine
 only ever slows a run down.
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model import DISCLAIMER, simulate_batch, sweep
+from model import DISCLAIMER, batch, simulate_batch, sweep
 from model.sweep_spec import SweepSpec, parse_spec
 
 
@@ -44,20 +44,28 @@ def make_spec(side: int, chunk_size: int) -> SweepSpec:
 
 
 def time_direct(spec: SweepSpec) -> float:
-    """Seconds for the batch engine alone on the sweep's runs (same groups and chunk size)."""
+    """Seconds for the batch engine alone on the sweep's runs: the same calls, chunk by chunk.
+
+    The engine's cache of attractors is emptied before and after, so neither a repetition nor the
+    sweep's worker processes (forked from this one) reuse them.
+    """
     table = spec.runs(np.arange(spec.n_runs), spec.design_points(), spec.background_draws())
+    batch._BURN_INS.clear()
     start = time.perf_counter()
-    for assumptions, group in table.groupby("assumptions", sort=False):
-        simulate_batch(
-            group.loc[:, list(spec.parameter_columns)],
-            scenario=spec.scenario,
-            assumptions=str(assumptions),
-            interventions=spec.build_interventions(),
-            days=spec.days,
-            chunk_size=spec.chunk_size,
-            keep_states=False,
-        )
-    return time.perf_counter() - start
+    for index in range(spec.n_chunks):
+        first, stop = spec.chunk_bounds(index)
+        for assumptions, group in table.iloc[first:stop].groupby("assumptions", sort=False):
+            simulate_batch(
+                group.loc[:, list(spec.parameter_columns)],
+                scenario=spec.scenario,
+                assumptions=str(assumptions),
+                interventions=spec.build_interventions(),
+                days=spec.days,
+                keep_states=False,
+            )
+    seconds = time.perf_counter() - start
+    batch._BURN_INS.clear()
+    return seconds
 
 
 def time_sweep(spec: SweepSpec, workers: int) -> float:
