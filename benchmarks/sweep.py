@@ -5,8 +5,9 @@
 
 "direct" makes the sweep's own calls of `model.simulate_batch` (chunk by chunk, one call per
 assumption set in a chunk) in this process, and writes nothing; the sweep adds building the run
-table, pickling chunks to worker processes, Parquet files, manifest updates and the progress bar. Overhead = sweep(1 worker) /
-direct - 1 (target < 10 %). Scaling = rate(2 workers) / rate(1 worker) (ideal 2 on 2 cores).
+table, pickling chunks to worker processes, Parquet files, manifest updates and the progress bar.
+Overhead = sweep(1 worker) / direct - 1 (target < 10 %). Scaling = rate(2 workers) / rate(1
+worker) (ideal 2 on 2 cores).
 Each configuration runs `--repeat` times and the best time counts, as other load on the machine
 only ever slows a run down.
 Illustrative teaching model, not predictive, not medical advice.
