@@ -84,12 +84,8 @@ def _continuation(start: np.ndarray, p: Any, on: Switches) -> tuple[np.ndarray, 
         if live.size == 0:
             break
         pl, yl, fl = subset(p, live), y[:, live], f[:, live]
-        system = eye / dt[live, None, None] - _jacobians(yl, pl, on, fl)
-        try:
-            step = np.linalg.solve(system, fl.T[:, :, None])[:, :, 0].T
-        except np.linalg.LinAlgError:
-            break
-        new = np.maximum(yl + step, 0.0)
+        step = _newton_steps(eye / dt[live, None, None] - _jacobians(yl, pl, on, fl), fl)
+        new = np.maximum(yl + step, 0.0)  # NaN where the matrix was singular: not ok below
         new_f = _derivative(new, pl, on)
         ok = np.all(np.isfinite(new_f), axis=0)
         before = np.max(np.abs(fl) / (np.abs(yl) + 1e-3), axis=0)
@@ -102,6 +98,24 @@ def _continuation(start: np.ndarray, p: Any, on: Switches) -> tuple[np.ndarray, 
         small = np.all(np.abs(step) <= 1e-11 + 1e-9 * np.abs(new), axis=0)
         settled[live] = ok & small & (dt[live] >= 1e4)
     return y, settled & _stable(y, p, on, f, settled)
+
+
+def _newton_steps(matrices: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """Solve matrices[m] @ step[:, m] = f[:, m] for every member; NaN steps where a matrix is singular.
+
+    Members are solved together; only if one matrix is singular are they solved one by one, so a
+    single member cannot stop the others (the same LAPACK call either way: same bits).
+    """
+    try:
+        return np.linalg.solve(matrices, f.T[:, :, None])[:, :, 0].T
+    except np.linalg.LinAlgError:
+        steps = np.full(f.shape, np.nan)
+        for m in range(f.shape[1]):
+            try:
+                steps[:, m] = np.linalg.solve(matrices[m], f[:, m])
+            except np.linalg.LinAlgError:
+                continue
+        return steps
 
 
 def _stable(y: np.ndarray, p: Any, on: Switches, f: np.ndarray, which: np.ndarray) -> np.ndarray:

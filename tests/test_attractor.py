@@ -50,3 +50,11 @@ def test_members_that_do_not_settle_are_integrated_instead(monkeypatch):
     out = attractor.settle(start, resolve_parameters(), Switches(), integrate)
     assert handed == [[0]]
     np.testing.assert_array_equal(out, start + 1.0)
+
+
+def test_a_singular_newton_matrix_stops_only_its_own_member():
+    matrices = np.stack([2.0 * np.eye(3), np.zeros((3, 3)), np.eye(3)])
+    steps = attractor._newton_steps(matrices, np.ones((3, 3)))
+    np.testing.assert_array_equal(steps[:, 0], 0.5)
+    assert np.isnan(steps[:, 1]).all()
+    np.testing.assert_array_equal(steps[:, 2], 1.0)
