@@ -372,24 +372,13 @@ TERMS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def rhs(
-    t: Any, y: Any, p: Any, inputs: Inputs = Inputs(), on: Switches = Switches(), out: np.ndarray | None = None
-) -> Any:
+def rhs(t: Any, y: Any, p: Any, inputs: Inputs = Inputs(), on: Switches = Switches()) -> list[Any]:
     """d(state)/dt in `STATE_NAMES` order: the sum of every mechanism term.
 
     `y` is a sequence of 11 floats (one run) or 11 arrays of equal shape (many runs); `p` is a
-    `Parameters` or any object with the same attribute names holding floats or arrays. Returns a
-    list of 11 floats or arrays; with `out` (an array of shape (11, ...)), the sums are written
-    into its rows instead (no temporaries: the batch engine's path) and `out` is returned.
+    `Parameters` or any object with the same attribute names holding floats or arrays.
     """
-    groups = _terms(y, p, inputs, on, t)
-    if out is None:
-        return [sum(group[1:], group[0]) for group in groups]  # start: no 0 + array
-    for row, group in zip(out, groups, strict=True):
-        row[...] = group[0]
-        for term in group[1:]:
-            row += term
-    return out
+    return [sum(group[1:], group[0]) for group in _terms(y, p, inputs, on, t)]  # start: no 0 + array
 
 
 def term_table(

@@ -7,7 +7,7 @@ share no row are then perturbed together (a greedy colouring), so the Jacobian o
 members costs 1 + len(`GROUPS`) evaluations of the right-hand side instead of 12.
 
 Used by `attractor` (the Newton matrices of pseudo-transient continuation, one block per member)
-and `batch` (the banded Jacobian of many members stacked into one LSODA system).
+and `batch` (for LSODA on many stacked members: each member's diagonal, or its whole block).
 """
 
 from __future__ import annotations
