@@ -172,14 +172,18 @@ def _fading(courses: tuple[tuple[float, float, float], ...], t: Any) -> Any:
 
 
 def _power(x: Any, n: Any) -> Any:
-    """x ** n by numpy's `power` for floats and arrays alike.
+    """x ** n by numpy's general `power` loop, for floats and arrays alike: the same bits either way.
 
-    Python's `**` and numpy's vectorised `power` can differ in the last bit. Computing both ways
-    with numpy keeps a single run (floats) bit for bit equal to the same parameters inside a batch
-    (arrays): the attractor search can turn on the last bit near a basin boundary.
+    Python's `**` can differ from numpy's vectorised `power` in the last bit, and so can numpy's
+    own shortcuts for some scalar exponents (2 and 0.5: a square, a square root). Always taking the
+    general loop (exponent as a full array, a float as a one-element array) keeps a single run bit
+    for bit equal to the same parameters inside a batch, whether a parameter is shared by all
+    members or varies between them: the attractor search can turn on the last bit near a basin
+    boundary.
     """
-    result = np.power(x, n)
-    return result if isinstance(result, np.ndarray) else float(result)
+    if isinstance(x, np.ndarray):
+        return np.power(x, n if np.shape(n) == x.shape else np.full(x.shape, n))
+    return float(np.power(np.array([x]), np.array([n], dtype=float))[0])
 
 
 def _hill(x: Any, k: Any, n: Any) -> Any:

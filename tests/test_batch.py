@@ -84,6 +84,16 @@ def test_untreated_members_resting_at_their_steady_state_are_held_there_and_matc
         np.testing.assert_allclose(out.states[k], single.y, rtol=1e-4, atol=1e-8)
 
 
+def test_a_shared_and_a_varying_exponent_give_the_same_bits_as_a_single_run():
+    # numpy squares for a scalar exponent of 2 but takes its general loop for an array of them;
+    # here 2.0 reaches the batch in an array (the last member differs) and `simulate` as a float.
+    members = [{"activation_hill": 2.0, "antigen_clearance": a} for a in (0.6, 0.8, 1.0)] + [{"activation_hill": 3.3}]
+    out = model.simulate_batch(members, "active_sle", "baseline", [MSC], days=60)
+    for k, overrides in enumerate(members):
+        single = model.simulate("active_sle", overrides, "baseline", [MSC], days=60)
+        np.testing.assert_array_equal(out.states[k, 0], single.y[0])
+
+
 def test_members_may_be_parameters_mappings_a_dataframe_or_a_named_array():
     values = np.array([[0.7, 0.1], [0.9, 0.3]])
     names = ["antigen_clearance", "treg_loop"]
