@@ -60,15 +60,17 @@ def subset(p: Any, members: np.ndarray) -> Any:
 
 
 def _derivative(y: np.ndarray, p: Any, on: Switches) -> np.ndarray:
-    """d(state)/dt (11, n); a single member with float parameters goes through Python floats (faster)."""
+    """d(state)/dt (11, n); states of a single member (float parameters) go through Python floats,
+    one column at a time: ten times faster than numpy on so few numbers, and the same bits."""
     if isinstance(p, Parameters):
-        return np.array(rhs(0.0, y[:, 0].tolist(), p, Inputs(), on))[:, None]
+        return np.array([rhs(0.0, column, p, Inputs(), on) for column in y.T.tolist()]).T
     return np.array(rhs(0.0, list(y), p, Inputs(), on))
 
 
 def _jacobians(y: np.ndarray, p: Any, on: Switches, base: np.ndarray) -> np.ndarray:
     """df_i/dy_j of every member, shape (n, 11, 11), by forward differences."""
-    return jacobian.blocks(lambda states: _derivative(states, p, on), y, base)
+    copies = subset(p, jacobian.replicas(y.shape[1]))
+    return jacobian.blocks(lambda states: _derivative(states, copies, on), y, base)
 
 
 def _continuation(start: np.ndarray, p: Any, on: Switches) -> tuple[np.ndarray, np.ndarray]:

@@ -92,6 +92,7 @@ class _Stacked:
 
     def __init__(self, p: types.SimpleNamespace, n: int, inputs: Inputs, on: Switches) -> None:
         self.p, self.n, self.inputs, self.on = p, n, inputs, on
+        self._copies: types.SimpleNamespace | None = None
 
     def pack(self, states: np.ndarray) -> np.ndarray:
         """States (11, N) as the flat vector the solver integrates."""
@@ -110,7 +111,14 @@ class _Stacked:
         return self.derivative(y.reshape(N_STATES, self.n), t).ravel()
 
     def _entries(self, states: np.ndarray, t: float) -> np.ndarray:
-        return jacobian.entries(lambda s: self.derivative(s, t), states, self.derivative(states, t))
+        if self._copies is None:  # the parameters of the members' copies `jacobian.entries` evaluates
+            self._copies = subset(self.p, jacobian.replicas(self.n))
+        copies = self._copies
+
+        def derivative(s: np.ndarray) -> np.ndarray:
+            return np.array(rhs(t, list(s), copies, self.inputs, self.on))
+
+        return jacobian.entries(derivative, states, self.derivative(states, t))
 
     def jac(self, y: np.ndarray, t: float) -> np.ndarray:
         """df_i/dy_i of every equation, in odeint's banded layout (one row)."""

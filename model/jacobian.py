@@ -20,7 +20,7 @@ import numpy as np
 from .equations import STATE_NAMES, Inputs, rhs
 from .parameters import PARAMETERS
 
-__all__ = ["COLS", "GROUPS", "PATTERN", "ROWS", "blocks", "entries"]
+__all__ = ["COLS", "GROUPS", "PATTERN", "ROWS", "blocks", "entries", "replicas"]
 
 N_STATES = len(STATE_NAMES)
 FD_STEP = 1e-7  # relative finite-difference step
@@ -66,16 +66,26 @@ _IN_GROUP = tuple(np.isin(COLS, g) for g in GROUPS)
 def entries(derivative: Callable[[np.ndarray], np.ndarray], y: np.ndarray, base: np.ndarray) -> np.ndarray:
     """The structural non-zeros df_i/dy_j at (`ROWS`, `COLS`) for every member: shape (pairs, n).
 
-    `derivative` maps states (11, n) to d(state)/dt (11, n); `base` is its value at `y`.
+    `base` is the derivative at `y` (11, n). The perturbed states of every group go to
+    `derivative` in one call, side by side: (11, len(GROUPS) * n), group after group, so it must
+    evaluate that many copies of the members (`replicas` gives their positions). One call instead
+    of one per group: for a few members, the cost of a call is the Python around numpy.
     """
+    n = y.shape[1]
     step = np.maximum(FD_STEP * np.abs(y), FD_FLOOR)
-    values = np.empty((len(ROWS), y.shape[1]))
-    for group, mine in zip(GROUPS, _IN_GROUP, strict=True):
-        moved = y.copy()
-        moved[group] += step[group]
-        change = derivative(moved) - base
-        values[mine] = change[ROWS[mine]] / step[COLS[mine]]
+    moved = np.tile(y, (1, len(GROUPS)))
+    for g, group in enumerate(GROUPS):
+        moved[group, g * n : (g + 1) * n] += step[group]
+    change = derivative(moved).reshape(N_STATES, len(GROUPS), n) - base[:, None, :]
+    values = np.empty((len(ROWS), n))
+    for g, mine in enumerate(_IN_GROUP):
+        values[mine] = change[ROWS[mine], g] / step[COLS[mine]]
     return values
+
+
+def replicas(n: int) -> np.ndarray:
+    """Member index of each column `entries` hands to `derivative` for n members."""
+    return np.tile(np.arange(n), len(GROUPS))
 
 
 def blocks(derivative: Callable[[np.ndarray], np.ndarray], y: np.ndarray, base: np.ndarray) -> np.ndarray:
