@@ -13,7 +13,7 @@ and `batch` (for LSODA on many stacked members: each member's diagonal, or its w
 from __future__ import annotations
 
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -63,29 +63,50 @@ GROUPS = _colour(PATTERN)
 _IN_GROUP = tuple(np.isin(COLS, g) for g in GROUPS)
 
 
-def entries(derivative: Callable[[np.ndarray], np.ndarray], y: np.ndarray, base: np.ndarray) -> np.ndarray:
-    """The structural non-zeros df_i/dy_j at (`ROWS`, `COLS`) for every member: shape (pairs, n).
+#: Most columns in one call of the right-hand side: few members' perturbed states all go in one
+#: call (for a few members, a call's cost is the Python around numpy); many members' go group by
+#: group, so arrays stay small enough for the processor's caches.
+STACKED_COLUMNS = 8192
 
-    `base` is the derivative at `y` (11, n). The perturbed states of every group go to
-    `derivative` in one call, side by side: (11, len(GROUPS) * n), group after group, so it must
-    evaluate that many copies of the members (`replicas` gives their positions). One call instead
-    of one per group: for a few members, the cost of a call is the Python around numpy.
-    """
-    n = y.shape[1]
-    step = np.maximum(FD_STEP * np.abs(y), FD_FLOOR)
-    moved = np.tile(y, (1, len(GROUPS)))
-    for g, group in enumerate(GROUPS):
-        moved[group, g * n : (g + 1) * n] += step[group]
-    change = derivative(moved).reshape(N_STATES, len(GROUPS), n) - base[:, None, :]
-    values = np.empty((len(ROWS), n))
-    for g, mine in enumerate(_IN_GROUP):
-        values[mine] = change[ROWS[mine], g] / step[COLS[mine]]
-    return values
+
+def _stacked(n: int) -> bool:
+    return len(GROUPS) * n <= STACKED_COLUMNS
 
 
 def replicas(n: int) -> np.ndarray:
     """Member index of each column `entries` hands to `derivative` for n members."""
-    return np.tile(np.arange(n), len(GROUPS))
+    return np.tile(np.arange(n), len(GROUPS) if _stacked(n) else 1)
+
+
+def entries(derivative: Callable[[np.ndarray], np.ndarray], y: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """The structural non-zeros df_i/dy_j at (`ROWS`, `COLS`) for every member: shape (pairs, n).
+
+    `base` is the derivative at `y` (11, n). `derivative` evaluates states (11, m) for the members
+    at `replicas(n)`: for a few members the perturbed states of every group side by side, in one
+    call; otherwise one group at a time.
+    """
+    step = np.maximum(FD_STEP * np.abs(y), FD_FLOOR)
+    values = np.empty((len(ROWS), y.shape[1]))
+    for mine, change in zip(_IN_GROUP, _changes(derivative, y, base, step), strict=True):
+        values[mine] = change[ROWS[mine]] / step[COLS[mine]]
+    return values
+
+
+def _changes(
+    derivative: Callable[[np.ndarray], np.ndarray], y: np.ndarray, base: np.ndarray, step: np.ndarray
+) -> Iterator[np.ndarray]:
+    """For each of `GROUPS`: how the derivative changes when that group's states move by `step`."""
+    n = y.shape[1]
+    if _stacked(n):
+        moved = np.tile(y, (1, len(GROUPS)))
+        for g, group in enumerate(GROUPS):
+            moved[group, g * n : (g + 1) * n] += step[group]
+        yield from (derivative(moved).reshape(N_STATES, len(GROUPS), n) - base[:, None, :]).transpose(1, 0, 2)
+        return
+    for group in GROUPS:
+        moved = y.copy()
+        moved[group] += step[group]
+        yield derivative(moved) - base
 
 
 def blocks(derivative: Callable[[np.ndarray], np.ndarray], y: np.ndarray, base: np.ndarray) -> np.ndarray:
