@@ -67,9 +67,13 @@ def _derivative(y: np.ndarray, p: Any, on: Switches) -> np.ndarray:
     return np.array(rhs(0.0, list(y), p, Inputs(), on))
 
 
-def _jacobians(y: np.ndarray, p: Any, on: Switches, base: np.ndarray) -> np.ndarray:
-    """df_i/dy_j of every member, shape (n, 11, 11), by forward differences."""
-    copies = subset(p, jacobian.replicas(y.shape[1]))
+def _jacobians(y: np.ndarray, p: Any, on: Switches, base: np.ndarray, copies: Any = None) -> np.ndarray:
+    """df_i/dy_j of every member, shape (n, 11, 11), by forward differences.
+
+    `copies` are the parameters at `jacobian.replicas(n)`, if the caller keeps them.
+    """
+    if copies is None:
+        copies = subset(p, jacobian.replicas(y.shape[1]))
     return jacobian.blocks(lambda states: _derivative(states, copies, on), y, base)
 
 
@@ -81,12 +85,13 @@ def _continuation(start: np.ndarray, p: Any, on: Switches) -> tuple[np.ndarray, 
     settled = np.zeros(n, dtype=bool)
     eye = np.eye(y.shape[0])
     f = _derivative(y, p, on)
+    live = np.arange(n)
+    pl, copies = p, subset(p, jacobian.replicas(n))
     for _ in range(MAX_ITERATIONS):
-        live = np.flatnonzero(~settled)
-        if live.size == 0:
+        if not live.size:
             break
-        pl, yl, fl = subset(p, live), y[:, live], f[:, live]
-        step = _newton_steps(eye / dt[live, None, None] - _jacobians(yl, pl, on, fl), fl)
+        yl, fl = y[:, live], f[:, live]
+        step = _newton_steps(eye / dt[live, None, None] - _jacobians(yl, pl, on, fl, copies), fl)
         new = np.maximum(yl + step, 0.0)  # NaN where the matrix was singular: not ok below
         new_f = _derivative(new, pl, on)
         ok = np.all(np.isfinite(new_f), axis=0)
@@ -98,7 +103,12 @@ def _continuation(start: np.ndarray, p: Any, on: Switches) -> tuple[np.ndarray, 
         y[:, live] = np.where(ok, new, yl)
         f[:, live] = np.where(ok, new_f, fl)
         small = np.all(np.abs(step) <= 1e-11 + 1e-9 * np.abs(new), axis=0)
-        settled[live] = ok & small & (dt[live] >= 1e4)
+        done = ok & small & (dt[live] >= 1e4)
+        if done.any():  # members only ever settle: the parameters of the rest are gathered once
+            settled[live] = done
+            live = np.flatnonzero(~settled)
+            pl = subset(p, live)
+            copies = subset(pl, jacobian.replicas(live.size))
     return y, settled & _stable(y, p, on, f, settled)
 
 

@@ -476,8 +476,8 @@ def _overrides_table(params: Any, names: Sequence[str] | None) -> pd.DataFrame:
     """Overrides as a table (NaN = not overridden) from any of the accepted forms."""
     import pandas as pd
 
-    if isinstance(params, pd.DataFrame):
-        return params.reset_index(drop=True).astype(float)
+    if isinstance(params, pd.DataFrame):  # without its attrs, which pandas deep-copies at every step
+        return pd.DataFrame(params.to_numpy(dtype=float), columns=params.columns)
     if isinstance(params, np.ndarray):
         if params.ndim != 2 or names is None or len(names) != params.shape[1]:
             raise ParameterError("`params` as an array must be 2-D (member x parameter) with one name per column")
