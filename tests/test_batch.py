@@ -94,6 +94,16 @@ def test_a_shared_and_a_varying_exponent_give_the_same_bits_as_a_single_run():
         np.testing.assert_array_equal(out.states[k, 0], single.y[0])
 
 
+def test_a_few_members_are_evaluated_with_python_floats_to_the_same_bits_as_with_arrays():
+    from model.equations import Inputs, Switches, rhs
+
+    p = batch._namespace(batch.resolve_batch(sample_parameters(batch.FEW_MEMBERS, seed=2)))
+    states = np.random.default_rng(0).uniform(0.1, 3.0, (len(model.STATE_NAMES), batch.FEW_MEMBERS))
+    inputs = Inputs(0.3, ((0.0, 1.0, 10.0),), 1.0, ((0.0, 0.5, 30.0),))
+    one_by_one = batch._evaluator(p, batch.FEW_MEMBERS, inputs, Switches())(states, 40.0)
+    np.testing.assert_array_equal(one_by_one, np.array(rhs(40.0, list(states), p, inputs)))
+
+
 def test_members_may_be_parameters_mappings_a_dataframe_or_a_named_array():
     values = np.array([[0.7, 0.1], [0.9, 0.3]])
     names = ["antigen_clearance", "treg_loop"]
