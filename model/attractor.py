@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from . import jacobian
-from .equations import Inputs, Switches, rhs
+from .equations import Inputs, Switches, numpy_powers, rhs
 from .parameters import Parameters
 
 __all__ = ["BURN_IN_DAYS", "MAX_ITERATIONS", "settle", "subset"]
@@ -63,7 +63,8 @@ def _derivative(y: np.ndarray, p: Any, on: Switches) -> np.ndarray:
     """d(state)/dt (11, n); states of a single member (float parameters) go through Python floats,
     one column at a time: ten times faster than numpy on so few numbers, and the same bits."""
     if isinstance(p, Parameters):
-        return np.array([rhs(0.0, column, p, Inputs(), on) for column in y.T.tolist()]).T
+        with numpy_powers():
+            return np.array([rhs(0.0, column, p, Inputs(), on) for column in y.T.tolist()]).T
     return np.array(rhs(0.0, list(y), p, Inputs(), on))
 
 

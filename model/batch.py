@@ -37,7 +37,7 @@ import numpy as np
 
 from . import jacobian
 from .attractor import BURN_IN_DAYS, settle, subset
-from .equations import STATE_NAMES, Inputs, Switches, rhs
+from .equations import STATE_NAMES, Inputs, Switches, numpy_powers, rhs
 from .interventions import Intervention
 from .outcomes import OUTCOME_NAMES, activity_index, outcome_columns
 from .parameters import PARAMETERS, ParameterError, Parameters, parameter_info
@@ -121,7 +121,7 @@ class _Stacked:
 
 #: Up to this many members, the right-hand side is evaluated member by member with Python floats:
 #: for so few numbers numpy's overhead per operation costs more than the arithmetic (3 members: 16
-#: instead of 55 microseconds), and the bits are the same (`equations._power`).
+#: instead of 55 microseconds), and the bits are the same (`equations.numpy_powers`).
 FEW_MEMBERS = 8
 
 
@@ -138,7 +138,8 @@ def _evaluator(
 
     def one_by_one(states: np.ndarray, t: float) -> np.ndarray:
         columns = states.T.tolist()
-        return np.array([rhs(t, column, q, inputs, on) for column, q in zip(columns, singles, strict=True)]).T
+        with numpy_powers():
+            return np.array([rhs(t, column, q, inputs, on) for column, q in zip(columns, singles, strict=True)]).T
 
     return one_by_one
 
