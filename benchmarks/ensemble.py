@@ -14,19 +14,20 @@ process) and with 2 worker processes, the speed-up over the loop, and peak memor
 ``--stream N`` it also streams N members with outcomes only (``keep_states=False``), showing that
 memory stays bounded.
 
-Where the time goes (2-core project machine, per 1,000 members in chunks of 2,000):
+Where the time goes (2-core project machine, chunks of 2,000):
 
 * finding each member's attractor (`model/attractor.py`, in blocks of up to 10,000 members):
-  about 0.1 ms per member at 10,000, 0.25 ms at 1,000. Pseudo-transient continuation settles
-  about 99 % of the members in some 25 vectorised Newton steps; a tail of steps for the few that
-  settle late, and the 3000-day burn-in of the ~1 % it cannot settle, cost about the same for 10
-  as for 100 members, hence the blocks;
+  about 0.1 ms per member. Pseudo-transient continuation settles about 99 % of the members in
+  some 25 vectorised Newton steps; a tail of steps for the few that settle late and the 3000-day
+  burn-in of the ~1 % it cannot settle cost about the same for 10 as for 100 members, hence the
+  blocks, one call of the right-hand side per Jacobian for few members, and Python floats member
+  by member for a handful;
 * the one-year run (about 0.22 ms per member): the members of a chunk stacked into one LSODA
-  system of 22,000 equations with the diagonal of the Jacobian for its Newton iteration. The
-  stacked system takes the steps that *any* member needs (about 600 for the year, against 300
-  on average for one member alone); about 40 % of its time is in the vectorised right-hand side.
-  A per-member variable-order BDF written in numpy was tried: it needed fewer member-steps but
-  each cost four times as much as LSODA's, and it was 20 % slower overall.
+  system of 22,000 equations with the diagonal of the Jacobian for its Newton iteration, about
+  half of it LSODA's own arithmetic, half the vectorised right-hand side. The stacked system takes
+  the steps that *any* member needs (about 600 for the year, against 300 on average for one
+  member alone). A per-member variable-order BDF written in numpy was tried: it needed fewer
+  member-steps but each cost four times as much as LSODA's, and it was 20 % slower overall.
 """
 
 from __future__ import annotations
