@@ -35,7 +35,7 @@ from . import jacobian
 from .equations import Inputs, Switches, numpy_powers, rhs
 from .parameters import Parameters
 
-__all__ = ["BURN_IN_DAYS", "MAX_ITERATIONS", "settle", "subset"]
+__all__ = ["BURN_IN_DAYS", "FEW_MEMBERS", "MAX_ITERATIONS", "evaluator", "settle", "subset"]
 
 #: Days of integration for members that pseudo-transient continuation cannot settle.
 BURN_IN_DAYS = 3000.0
@@ -59,23 +59,47 @@ def subset(p: Any, members: np.ndarray) -> Any:
     return types.SimpleNamespace(**{k: v[members] if isinstance(v, np.ndarray) else v for k, v in values.items()})
 
 
-def _derivative(y: np.ndarray, p: Any, on: Switches) -> np.ndarray:
-    """d(state)/dt (11, n); states of a single member (float parameters) go through Python floats,
-    one column at a time: ten times faster than numpy on so few numbers, and the same bits."""
-    if isinstance(p, Parameters):
-        with numpy_powers():
-            return np.array([rhs(0.0, column, p, Inputs(), on) for column in y.T.tolist()]).T
-    return np.array(rhs(0.0, list(y), p, Inputs(), on))
+#: Up to this many members, `evaluator` computes the right-hand side member by member with Python
+#: floats: for so few numbers numpy's overhead per operation costs more than the arithmetic (one
+#: member: 5 instead of 50 microseconds), and the bits are the same (`equations.numpy_powers`).
+FEW_MEMBERS = 8
+#: derivative(states (11, n), t) -> d(state)/dt (11, n), for fixed members, inputs and switches.
+Derivative = Callable[[np.ndarray, float], np.ndarray]
 
 
-def _jacobians(y: np.ndarray, p: Any, on: Switches, base: np.ndarray, copies: Any = None) -> np.ndarray:
-    """df_i/dy_j of every member, shape (n, 11, 11), by forward differences.
+def evaluator(p: Any, n: int, inputs: Inputs, on: Switches) -> Derivative:
+    """The model's right-hand side for n members whose parameters `p` hold floats or arrays (n,).
 
-    `copies` are the parameters at `jacobian.replicas(n)`, if the caller keeps them.
+    A `Parameters` is one member's: it stands for every one of the n (copies of one member).
     """
-    if copies is None:
-        copies = subset(p, jacobian.replicas(y.shape[1]))
-    return jacobian.blocks(lambda states: _derivative(states, copies, on), y, base)
+    if n > FEW_MEMBERS:
+        return lambda states, t: np.array(rhs(t, list(states), p, inputs, on))
+    if isinstance(p, Parameters):
+        singles = [p] * n
+    else:
+        values = vars(p).items()
+        singles = [
+            types.SimpleNamespace(**{k: float(v[m]) if isinstance(v, np.ndarray) else v for k, v in values})
+            for m in range(n)
+        ]
+
+    def one_by_one(states: np.ndarray, t: float) -> np.ndarray:
+        columns = states.T.tolist()
+        with numpy_powers():
+            return np.array([rhs(t, column, q, inputs, on) for column, q in zip(columns, singles, strict=True)]).T
+
+    return one_by_one
+
+
+def _jacobian_evaluator(p: Any, n: int, on: Switches) -> Derivative:
+    """The right-hand side at rest (no inputs) of the member copies `jacobian.entries` evaluates."""
+    replicas = jacobian.replicas(n)
+    return evaluator(subset(p, replicas), replicas.size, Inputs(), on)
+
+
+def _jacobians(y: np.ndarray, base: np.ndarray, copies: Derivative) -> np.ndarray:
+    """df_i/dy_j of every member, shape (n, 11, 11), by forward differences (`_jacobian_evaluator`)."""
+    return jacobian.blocks(lambda states: copies(states, 0.0), y, base)
 
 
 def _continuation(start: np.ndarray, p: Any, on: Switches) -> tuple[np.ndarray, np.ndarray]:
@@ -85,16 +109,16 @@ def _continuation(start: np.ndarray, p: Any, on: Switches) -> tuple[np.ndarray, 
     dt = np.full(n, _FIRST_STEP)
     settled = np.zeros(n, dtype=bool)
     eye = np.eye(y.shape[0])
-    f = _derivative(y, p, on)
     live = np.arange(n)
-    pl, copies = p, subset(p, jacobian.replicas(n))
+    derivative, copies = evaluator(p, n, Inputs(), on), _jacobian_evaluator(p, n, on)
+    f = derivative(y, 0.0)
     for _ in range(MAX_ITERATIONS):
         if not live.size:
             break
         yl, fl = y[:, live], f[:, live]
-        step = _newton_steps(eye / dt[live, None, None] - _jacobians(yl, pl, on, fl, copies), fl)
+        step = _newton_steps(eye / dt[live, None, None] - _jacobians(yl, fl, copies), fl)
         new = np.maximum(yl + step, 0.0)  # NaN where the matrix was singular: not ok below
-        new_f = _derivative(new, pl, on)
+        new_f = derivative(new, 0.0)
         ok = np.all(np.isfinite(new_f), axis=0)
         before = np.max(np.abs(fl) / (np.abs(yl) + 1e-3), axis=0)
         after = np.max(np.abs(new_f) / (np.abs(new) + 1e-3), axis=0)
@@ -105,11 +129,11 @@ def _continuation(start: np.ndarray, p: Any, on: Switches) -> tuple[np.ndarray, 
         f[:, live] = np.where(ok, new_f, fl)
         small = np.all(np.abs(step) <= 1e-11 + 1e-9 * np.abs(new), axis=0)
         done = ok & small & (dt[live] >= 1e4)
-        if done.any():  # members only ever settle: the parameters of the rest are gathered once
+        if done.any():  # members only ever settle: the rest's parameters are gathered once
             settled[live] = done
             live = np.flatnonzero(~settled)
             pl = subset(p, live)
-            copies = subset(pl, jacobian.replicas(live.size))
+            derivative, copies = evaluator(pl, live.size, Inputs(), on), _jacobian_evaluator(pl, live.size, on)
     return y, settled & _stable(y, p, on, f, settled)
 
 
@@ -136,7 +160,7 @@ def _stable(y: np.ndarray, p: Any, on: Switches, f: np.ndarray, which: np.ndarra
     stable = np.zeros(y.shape[1], dtype=bool)
     idx = np.flatnonzero(which)
     if idx.size:
-        eig = np.linalg.eigvals(_jacobians(y[:, idx], subset(p, idx), on, f[:, idx]))
+        eig = np.linalg.eigvals(_jacobians(y[:, idx], f[:, idx], _jacobian_evaluator(subset(p, idx), idx.size, on)))
         stable[idx] = np.max(eig.real, axis=1) < 0
     return stable
 

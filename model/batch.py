@@ -30,14 +30,14 @@ import itertools
 import math
 import threading
 import types
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from . import jacobian
-from .attractor import BURN_IN_DAYS, settle, subset
-from .equations import STATE_NAMES, Inputs, Switches, numpy_powers, rhs
+from .attractor import BURN_IN_DAYS, Derivative, evaluator, settle, subset
+from .equations import STATE_NAMES, Inputs, Switches
 from .interventions import Intervention
 from .outcomes import OUTCOME_NAMES, activity_index, outcome_columns
 from .parameters import PARAMETERS, ParameterError, Parameters, parameter_info
@@ -92,8 +92,8 @@ class _Stacked:
 
     def __init__(self, p: types.SimpleNamespace, n: int, inputs: Inputs, on: Switches) -> None:
         self.p, self.n, self.inputs, self.on = p, n, inputs, on
-        self.derivative = _evaluator(p, n, inputs, on)
-        self._copies: Callable[[np.ndarray, float], np.ndarray] | None = None
+        self.derivative = evaluator(p, n, inputs, on)
+        self._copies: Derivative | None = None
 
     def pack(self, states: np.ndarray) -> np.ndarray:
         """States (11, N) as the flat vector the solver integrates."""
@@ -110,38 +110,13 @@ class _Stacked:
     def _entries(self, states: np.ndarray, t: float) -> np.ndarray:
         if self._copies is None:  # the members' copies `jacobian.entries` evaluates side by side
             replicas = jacobian.replicas(self.n)
-            self._copies = _evaluator(subset(self.p, replicas), replicas.size, self.inputs, self.on)
+            self._copies = evaluator(subset(self.p, replicas), replicas.size, self.inputs, self.on)
         copies = self._copies
         return jacobian.entries(lambda s: copies(s, t), states, self.derivative(states, t))
 
     def jac(self, y: np.ndarray, t: float) -> np.ndarray:
         """df_i/dy_i of every equation, in odeint's banded layout (one row)."""
         return self._entries(y.reshape(N_STATES, self.n), t)[_DIAGONAL].reshape(1, -1)
-
-
-#: Up to this many members, the right-hand side is evaluated member by member with Python floats:
-#: for so few numbers numpy's overhead per operation costs more than the arithmetic (3 members: 16
-#: instead of 55 microseconds), and the bits are the same (`equations.numpy_powers`).
-FEW_MEMBERS = 8
-
-
-def _evaluator(
-    p: types.SimpleNamespace, n: int, inputs: Inputs, on: Switches
-) -> Callable[[np.ndarray, float], np.ndarray]:
-    """derivative(states, t): d(state)/dt (11, n) for states (11, n) of the members with parameters `p`."""
-    if n > FEW_MEMBERS:
-        return lambda states, t: np.array(rhs(t, list(states), p, inputs, on))
-    singles = [
-        types.SimpleNamespace(**{k: float(v[m]) if isinstance(v, np.ndarray) else v for k, v in vars(p).items()})
-        for m in range(n)
-    ]
-
-    def one_by_one(states: np.ndarray, t: float) -> np.ndarray:
-        columns = states.T.tolist()
-        with numpy_powers():
-            return np.array([rhs(t, column, q, inputs, on) for column, q in zip(columns, singles, strict=True)]).T
-
-    return one_by_one
 
 
 class _StackedBlocks(_Stacked):

@@ -24,9 +24,9 @@ def test_continuation_lands_where_a_long_integration_ends(scenario, assumptions)
 def test_settled_state_is_a_stable_steady_state():
     p = resolve_parameters("active_sle", "baseline")
     y = initial_state("active_sle", p)[:, None]
-    rates = attractor._derivative(y, p, Switches())
+    rates = attractor.evaluator(p, 1, Inputs(), Switches())(y, 0.0)
     assert np.max(np.abs(rates)) < 1e-8
-    eigenvalues = np.linalg.eigvals(attractor._jacobians(y, p, Switches(), rates)[0])
+    eigenvalues = np.linalg.eigvals(attractor._jacobians(y, rates, attractor._jacobian_evaluator(p, 1, Switches()))[0])
     assert eigenvalues.real.max() < 0
 
 

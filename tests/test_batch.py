@@ -95,12 +95,13 @@ def test_a_shared_and_a_varying_exponent_give_the_same_bits_as_a_single_run():
 
 
 def test_a_few_members_are_evaluated_with_python_floats_to_the_same_bits_as_with_arrays():
+    from model.attractor import FEW_MEMBERS, evaluator
     from model.equations import Inputs, Switches, rhs
 
-    p = batch._namespace(batch.resolve_batch(sample_parameters(batch.FEW_MEMBERS, seed=2)))
-    states = np.random.default_rng(0).uniform(0.1, 3.0, (len(model.STATE_NAMES), batch.FEW_MEMBERS))
+    p = batch._namespace(batch.resolve_batch(sample_parameters(FEW_MEMBERS, seed=2)))
+    states = np.random.default_rng(0).uniform(0.1, 3.0, (len(model.STATE_NAMES), FEW_MEMBERS))
     inputs = Inputs(0.3, ((0.0, 1.0, 10.0),), 1.0, ((0.0, 0.5, 30.0),))
-    one_by_one = batch._evaluator(p, batch.FEW_MEMBERS, inputs, Switches())(states, 40.0)
+    one_by_one = evaluator(p, FEW_MEMBERS, inputs, Switches())(states, 40.0)
     np.testing.assert_array_equal(one_by_one, np.array(rhs(40.0, list(states), p, inputs)))
 
 
