@@ -73,7 +73,8 @@ def evaluator(p: Any, n: int, inputs: Inputs, on: Switches) -> Derivative:
     A `Parameters` is one member's: it stands for every one of the n (copies of one member).
     """
     if n > FEW_MEMBERS:
-        return lambda states, t: np.array(rhs(t, list(states), p, inputs, on))
+        acting = on.for_arrays()
+        return lambda states, t: np.array(rhs(t, list(states), p, inputs, acting))
     if isinstance(p, Parameters):
         singles = [p] * n
     else:

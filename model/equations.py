@@ -31,6 +31,7 @@ import contextvars
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -137,6 +138,31 @@ class Switches:
             errormsg = f"Unknown mechanism(s) in `knockouts`: {unknown}; valid names are {list(_MECHANISM_NAMES)}"
             raise ValueError(errormsg)
         return cls(**{k: 0.0 for k in knockouts})
+
+    def for_arrays(self) -> Any:
+        """These switches for evaluating many members at once (arrays): a mechanism that acts
+        multiplies by `IDENTITY` instead of 1.0, which saves an array operation per use and
+        changes no bit (x * 1.0 == x); one knocked out stays 0.0."""
+        return SimpleNamespace(
+            **{k: IDENTITY if getattr(self, k) == 1.0 else getattr(self, k) for k in _MECHANISM_NAMES}
+        )
+
+
+class _Identity:
+    """A factor that leaves the other factor as it is, array or float, without computing."""
+
+    __array_ufunc__ = None  # numpy hands `array * IDENTITY` to `__rmul__`
+
+    def __mul__(self, other: Any) -> Any:
+        return other
+
+    __rmul__ = __mul__
+
+    def __repr__(self) -> str:
+        return "IDENTITY"
+
+
+IDENTITY = _Identity()
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,7 +429,8 @@ def rhs(t: Any, y: Any, p: Any, inputs: Inputs = Inputs(), on: Switches = Switch
     """d(state)/dt in `STATE_NAMES` order: the sum of every mechanism term.
 
     `y` is a sequence of 11 floats (one run) or 11 arrays of equal shape (many runs); `p` is a
-    `Parameters` or any object with the same attribute names holding floats or arrays.
+    `Parameters` or any object with the same attribute names holding floats or arrays; `on` is a
+    `Switches` or, for arrays, its `for_arrays()`.
     """
     return [sum(group[1:], group[0]) for group in _terms(y, p, inputs, on, t)]  # start: no 0 + array
 

@@ -105,6 +105,16 @@ def test_a_few_members_are_evaluated_with_python_floats_to_the_same_bits_as_with
     np.testing.assert_array_equal(one_by_one, np.array(rhs(40.0, list(states), p, inputs)))
 
 
+def test_switches_for_arrays_skip_multiplying_by_one_and_change_no_bit():
+    from model.equations import Inputs, Switches, rhs
+
+    p = batch._namespace(batch.resolve_batch(sample_parameters(50, seed=4)))
+    states = list(np.random.default_rng(1).uniform(0.1, 3.0, (len(model.STATE_NAMES), 50)))
+    on = Switches.without(["treg_self_induction", "msc_licensing"])
+    inputs = Inputs(0.3, ((0.0, 1.0, 10.0),), 1.0, ((0.0, 0.5, 30.0),))
+    np.testing.assert_array_equal(rhs(12.0, states, p, inputs, on.for_arrays()), rhs(12.0, states, p, inputs, on))
+
+
 def test_members_may_be_parameters_mappings_a_dataframe_or_a_named_array():
     values = np.array([[0.7, 0.1], [0.9, 0.3]])
     names = ["antigen_clearance", "treg_loop"]
