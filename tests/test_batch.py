@@ -215,10 +215,10 @@ def test_a_member_whose_burn_in_fails_is_marked_failed_and_the_others_run(monkey
     poison = 0.4321  # a value only member 1 has
     real = batch._integrate
 
-    def integrate(system, y0, t, tol):
+    def integrate(system, y0, t, *rest):
         if t[-1] == batch.BURN_IN_DAYS and np.any(np.asarray(system.p.treg_loop) == poison):
             raise batch._ChunkError("simulated failure")
-        return real(system, y0, t, tol)
+        return real(system, y0, t, *rest)
 
     monkeypatch.setattr(batch, "_integrate", integrate)
     monkeypatch.setattr(batch, "settle", lambda start, p, on, burn_in: burn_in(np.arange(start.shape[1]), start))
