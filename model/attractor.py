@@ -35,7 +35,7 @@ from . import jacobian
 from .equations import Inputs, Switches, numpy_powers, rhs
 from .parameters import Parameters
 
-__all__ = ["BURN_IN_DAYS", "FEW_MEMBERS", "MAX_ITERATIONS", "evaluator", "settle", "subset"]
+__all__ = ["BURN_IN_DAYS", "FEW_MEMBERS", "MAX_ITERATIONS", "evaluator", "member", "settle", "subset"]
 
 #: Days of integration for members that pseudo-transient continuation cannot settle.
 BURN_IN_DAYS = 3000.0
@@ -59,6 +59,13 @@ def subset(p: Any, members: np.ndarray) -> Any:
     return types.SimpleNamespace(**{k: v[members] if isinstance(v, np.ndarray) else v for k, v in values.items()})
 
 
+def member(p: Any, m: int) -> Any:
+    """The parameters of member m as floats (a `Parameters` stands for every member)."""
+    if isinstance(p, Parameters):
+        return p
+    return types.SimpleNamespace(**{k: float(v[m]) if isinstance(v, np.ndarray) else v for k, v in vars(p).items()})
+
+
 #: Up to this many members, `evaluator` computes the right-hand side member by member with Python
 #: floats: for so few numbers numpy's overhead per operation costs more than the arithmetic (one
 #: member: 5 instead of 50 microseconds), and the bits are the same (`equations.numpy_powers`).
@@ -75,14 +82,7 @@ def evaluator(p: Any, n: int, inputs: Inputs, on: Switches) -> Derivative:
     if n > FEW_MEMBERS:
         acting = on.for_arrays()
         return lambda states, t: np.array(rhs(t, list(states), p, inputs, acting))
-    if isinstance(p, Parameters):
-        singles = [p] * n
-    else:
-        values = vars(p).items()
-        singles = [
-            types.SimpleNamespace(**{k: float(v[m]) if isinstance(v, np.ndarray) else v for k, v in values})
-            for m in range(n)
-        ]
+    singles = [member(p, m) for m in range(n)]
 
     def one_by_one(states: np.ndarray, t: float) -> np.ndarray:
         columns = states.T.tolist()

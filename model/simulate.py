@@ -118,14 +118,24 @@ def _nonnegative(y: np.ndarray, day: float) -> np.ndarray:
     return np.maximum(y, 0.0)
 
 
+def burn_in(y0: np.ndarray, p: Any, on: Switches) -> np.ndarray:
+    """One parameter set's states (11,) after `BURN_IN_DAYS` days without interventions from y0 (11,).
+
+    The attractor of a parameter set that pseudo-transient continuation cannot settle (it may
+    oscillate, as a relapsing course does). `p` is a `Parameters` or any object with its
+    attribute names holding floats. Raises `SimulationError` if the solver fails.
+    """
+    return _integrate(y0, np.array([0.0, BURN_IN_DAYS]), p, Inputs(), on)[-1]
+
+
 @functools.lru_cache(maxsize=256)
 def _attractor(start: tuple[float, ...], p: Parameters, knockouts: tuple[str, ...]) -> tuple[float, ...]:
     on = Switches.without(knockouts)
 
-    def burn_in(members: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return _integrate(y[:, 0], np.array([0.0, BURN_IN_DAYS]), p, Inputs(), on)[-1][:, None]
+    def integrate(members: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return burn_in(y[:, 0], p, on)[:, None]
 
-    return tuple(settle(np.array(start, dtype=float)[:, None], p, on, burn_in)[:, 0])
+    return tuple(settle(np.array(start, dtype=float)[:, None], p, on, integrate)[:, 0])
 
 
 def initial_state(

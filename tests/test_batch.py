@@ -7,6 +7,7 @@ import pytest
 import model
 from model import batch
 from model.outcomes import OUTCOME_NAMES
+from model.simulate import SimulationError
 from model.uncertainty import sample_parameters
 
 MSC = model.MSCInfusion(day=30.0, dose=1.0)
@@ -211,16 +212,24 @@ def test_a_member_whose_solve_fails_is_isolated_and_marked_without_stopping_the_
     assert_outcomes_match(single, out.outcomes.iloc[3])
 
 
-def test_a_member_whose_burn_in_fails_is_marked_failed_and_the_others_run(monkeypatch):
+@pytest.mark.parametrize("one_by_one", [batch.BURN_IN_ONE_BY_ONE, 0])
+def test_a_member_whose_burn_in_fails_is_marked_failed_and_the_others_run(monkeypatch, one_by_one):
     poison = 0.4321  # a value only member 1 has
-    real = batch._integrate
+    real_one, real_stacked = batch.burn_in, batch._integrate
 
-    def integrate(system, y0, t, *rest):
+    def one(y0, p, on):
+        if p.treg_loop == poison:
+            raise SimulationError("simulated failure")
+        return real_one(y0, p, on)
+
+    def stacked(system, y0, t, *rest):
         if t[-1] == batch.BURN_IN_DAYS and np.any(np.asarray(system.p.treg_loop) == poison):
             raise batch._ChunkError("simulated failure")
-        return real(system, y0, t, *rest)
+        return real_stacked(system, y0, t, *rest)
 
-    monkeypatch.setattr(batch, "_integrate", integrate)
+    monkeypatch.setattr(batch, "BURN_IN_ONE_BY_ONE", one_by_one)
+    monkeypatch.setattr(batch, "burn_in", one)
+    monkeypatch.setattr(batch, "_integrate", stacked)
     monkeypatch.setattr(batch, "settle", lambda start, p, on, burn_in: burn_in(np.arange(start.shape[1]), start))
     out = model.simulate_batch([{"treg_loop": v} for v in (0.1, poison, 0.3)], days=30)
     assert out.failed.tolist() == [False, True, False]
