@@ -5,7 +5,7 @@
 one system of ``N x 11`` equations for LSODA, state by state, so the model's own `equations.rhs`
 is evaluated once per solver call on arrays of shape ``(N,)``. Every member couples only to its own
 11 states; the solver's Newton iteration is given the diagonal of the Jacobian (see `_Stacked`),
-built by finite differences that perturb a state of every member at once (`jacobian.entries`).
+built by finite differences that perturb a state of every member at once (`jacobian.diagonal`).
 
 Each member follows the same recipe as `simulate`: parameters resolved as defaults <- scenario <-
 assumption set <- the member's overrides; the scenario's attractor found member by member with
@@ -65,8 +65,6 @@ _INDEX = {name: i for i, name in enumerate(STATE_NAMES)}
 #: (1e-5, 1e-8)); 400 members drawn from the plausible box with an MSC infusion within 1.5e-6; the
 #: 14 members of 2,000 that needed a 3000-day burn-in within 2.8e-5.
 RUN_TOL = (3e-6, 1e-9)
-#: Where each state's own entry df_i/dy_i sits among `jacobian.ROWS`, `jacobian.COLS`.
-_DIAGONAL = np.flatnonzero(jacobian.ROWS == jacobian.COLS)
 #: Band widths below and above the diagonal of one member's full 11 x 11 Jacobian block.
 _LOWER = int(np.max(jacobian.ROWS - jacobian.COLS))
 _UPPER = int(np.max(jacobian.COLS - jacobian.ROWS))
@@ -107,16 +105,19 @@ class _Stacked:
         """odeint's right-hand side on the flat stacked state."""
         return self.derivative(y.reshape(N_STATES, self.n), t).ravel()
 
-    def _entries(self, states: np.ndarray, t: float) -> np.ndarray:
-        if self._copies is None:  # the members' copies `jacobian.entries` evaluates side by side
-            replicas = jacobian.replicas(self.n)
+    def _copies_at(self, t: float, groups: tuple[np.ndarray, ...]) -> Any:
+        """The right-hand side at time t of the members' copies `jacobian` perturbs side by side."""
+        if self._copies is None:
+            replicas = jacobian.replicas(self.n, groups)
             self._copies = evaluator(subset(self.p, replicas), replicas.size, self.inputs, self.on)
         copies = self._copies
-        return jacobian.entries(lambda s: copies(s, t), states, self.derivative(states, t))
+        return lambda states: copies(states, t)
 
     def jac(self, y: np.ndarray, t: float) -> np.ndarray:
         """df_i/dy_i of every equation, in odeint's banded layout (one row)."""
-        return self._entries(y.reshape(N_STATES, self.n), t)[_DIAGONAL].reshape(1, -1)
+        states = y.reshape(N_STATES, self.n)
+        derivative = self._copies_at(t, jacobian.DIAGONAL_GROUPS)
+        return jacobian.diagonal(derivative, states, self.derivative(states, t)).reshape(1, -1)
 
 
 class _StackedBlocks(_Stacked):
@@ -135,8 +136,10 @@ class _StackedBlocks(_Stacked):
 
     def jac(self, y: np.ndarray, t: float) -> np.ndarray:
         """The blocks in odeint's banded layout: jac[r - c + upper, c] = df_r/dy_c."""
+        states = y.reshape(self.n, N_STATES).T
+        entries = jacobian.entries(self._copies_at(t, jacobian.GROUPS), states, self.derivative(states, t))
         out = np.zeros((_LOWER + _UPPER + 1, self.n * N_STATES))
-        out.flat[_band_index(self.n)] = self._entries(y.reshape(self.n, N_STATES).T, t).ravel()
+        out.flat[_band_index(self.n)] = entries.ravel()
         return out
 
 

@@ -4,7 +4,9 @@ A member's 11 x 11 Jacobian df_i/dy_j is mostly zeros: most states act on few ot
 of structural non-zeros is found once, by probing `equations.rhs` at random points with every
 input switched on (so it holds for any parameters, inputs and knockouts). Columns whose non-zeros
 share no row are then perturbed together (a greedy colouring), so the Jacobian of any number of
-members costs 1 + len(`GROUPS`) evaluations of the right-hand side instead of 12.
+members costs 1 + len(`GROUPS`) evaluations of the right-hand side instead of 12. Only the
+diagonal df_i/dy_i takes fewer (`DIAGONAL_GROUPS`): there, states go together when neither's
+derivative depends on the other.
 
 Used by `attractor` (the Newton matrices of pseudo-transient continuation, one block per member)
 and `batch` (for LSODA on many stacked members: each member's diagonal, or its whole block).
@@ -20,7 +22,7 @@ import numpy as np
 from .equations import STATE_NAMES, Inputs, rhs
 from .parameters import PARAMETERS
 
-__all__ = ["COLS", "GROUPS", "PATTERN", "ROWS", "blocks", "entries", "replicas"]
+__all__ = ["COLS", "DIAGONAL_GROUPS", "GROUPS", "PATTERN", "ROWS", "blocks", "diagonal", "entries", "replicas"]
 
 N_STATES = len(STATE_NAMES)
 FD_STEP = 1e-7  # relative finite-difference step
@@ -43,11 +45,11 @@ def _probe_pattern(probes: int = 4, seed: int = 0) -> np.ndarray:
     return pattern
 
 
-def _colour(pattern: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Greedy colouring: each column joins the first group whose columns share no row with it."""
+def _colour(conflicts: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Greedy colouring: each state joins the first group holding none it conflicts with."""
     groups: list[list[int]] = []
-    for j in range(pattern.shape[1]):
-        home = next((g for g in groups if not np.any(pattern[:, g].any(axis=1) & pattern[:, j])), None)
+    for j in range(conflicts.shape[1]):
+        home = next((g for g in groups if not np.any(conflicts[g, j])), None)
         if home is None:
             groups.append([j])
         else:
@@ -59,7 +61,10 @@ PATTERN = _probe_pattern()
 #: State indices (i, j) of every structural non-zero df_i/dy_j, row by row.
 ROWS, COLS = np.nonzero(PATTERN)
 #: Sets of states whose Jacobian columns share no row, perturbed together.
-GROUPS = _colour(PATTERN)
+GROUPS = _colour(PATTERN.T.astype(int) @ PATTERN.astype(int) > 0)
+#: Sets of states perturbed together for the diagonal alone: no state's derivative in a set
+#: depends on another's (5 sets instead of 7; no 4 will do).
+DIAGONAL_GROUPS = _colour(PATTERN | PATTERN.T)
 _IN_GROUP = tuple(np.isin(COLS, g) for g in GROUPS)
 
 
@@ -69,13 +74,17 @@ _IN_GROUP = tuple(np.isin(COLS, g) for g in GROUPS)
 STACKED_COLUMNS = 8192
 
 
-def _stacked(n: int) -> bool:
-    return len(GROUPS) * n <= STACKED_COLUMNS
+def _stacked(n: int, groups: tuple[np.ndarray, ...]) -> bool:
+    return len(groups) * n <= STACKED_COLUMNS
 
 
-def replicas(n: int) -> np.ndarray:
-    """Member index of each column `entries` hands to `derivative` for n members."""
-    return np.tile(np.arange(n), len(GROUPS) if _stacked(n) else 1)
+def replicas(n: int, groups: tuple[np.ndarray, ...] = GROUPS) -> np.ndarray:
+    """Member index of each column `entries` (or `diagonal`, given its groups) hands to `derivative` for n members."""
+    return np.tile(np.arange(n), len(groups) if _stacked(n, groups) else 1)
+
+
+def _step(y: np.ndarray) -> np.ndarray:
+    return np.maximum(FD_STEP * np.abs(y), FD_FLOOR)
 
 
 def entries(derivative: Callable[[np.ndarray], np.ndarray], y: np.ndarray, base: np.ndarray) -> np.ndarray:
@@ -85,25 +94,39 @@ def entries(derivative: Callable[[np.ndarray], np.ndarray], y: np.ndarray, base:
     at `replicas(n)`: for a few members the perturbed states of every group side by side, in one
     call; otherwise one group at a time.
     """
-    step = np.maximum(FD_STEP * np.abs(y), FD_FLOOR)
+    step = _step(y)
     values = np.empty((len(ROWS), y.shape[1]))
-    for mine, change in zip(_IN_GROUP, _changes(derivative, y, base, step), strict=True):
+    for mine, change in zip(_IN_GROUP, _changes(derivative, y, base, step, GROUPS), strict=True):
         values[mine] = change[ROWS[mine]] / step[COLS[mine]]
     return values
 
 
+def diagonal(derivative: Callable[[np.ndarray], np.ndarray], y: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """df_i/dy_i of every state and member, shape (11, n); `derivative` as for `entries`, with the
+    members at `replicas(n, DIAGONAL_GROUPS)`."""
+    step = _step(y)
+    values = np.empty(y.shape)
+    for group, change in zip(DIAGONAL_GROUPS, _changes(derivative, y, base, step, DIAGONAL_GROUPS), strict=True):
+        values[group] = change[group] / step[group]
+    return values
+
+
 def _changes(
-    derivative: Callable[[np.ndarray], np.ndarray], y: np.ndarray, base: np.ndarray, step: np.ndarray
+    derivative: Callable[[np.ndarray], np.ndarray],
+    y: np.ndarray,
+    base: np.ndarray,
+    step: np.ndarray,
+    groups: tuple[np.ndarray, ...],
 ) -> Iterator[np.ndarray]:
-    """For each of `GROUPS`: how the derivative changes when that group's states move by `step`."""
+    """For each of `groups`: how the derivative changes when that group's states move by `step`."""
     n = y.shape[1]
-    if _stacked(n):
-        moved = np.tile(y, (1, len(GROUPS)))
-        for g, group in enumerate(GROUPS):
+    if _stacked(n, groups):
+        moved = np.tile(y, (1, len(groups)))
+        for g, group in enumerate(groups):
             moved[group, g * n : (g + 1) * n] += step[group]
-        yield from (derivative(moved).reshape(N_STATES, len(GROUPS), n) - base[:, None, :]).transpose(1, 0, 2)
+        yield from (derivative(moved).reshape(N_STATES, len(groups), n) - base[:, None, :]).transpose(1, 0, 2)
         return
-    for group in GROUPS:
+    for group in groups:
         moved = y.copy()
         moved[group] += step[group]
         yield derivative(moved) - base
