@@ -80,8 +80,8 @@ def evaluator(p: Any, n: int, inputs: Inputs, on: Switches) -> Derivative:
     A `Parameters` is one member's: it stands for every one of the n (copies of one member).
     """
     if n > FEW_MEMBERS:
-        acting = on.for_arrays()
-        return lambda states, t: np.array(rhs(t, list(states), p, inputs, acting))
+        acting, given = on.for_arrays(), inputs.for_arrays()
+        return lambda states, t: np.array(rhs(t, list(states), p, given, acting))
     singles = [member(p, m) for m in range(n)]
 
     def one_by_one(states: np.ndarray, t: float) -> np.ndarray:

@@ -165,6 +165,34 @@ class _Identity:
 IDENTITY = _Identity()
 
 
+class _Zero:
+    """A term that is absent: adding it or multiplying by it takes no arithmetic (an input that is off)."""
+
+    __array_ufunc__ = None  # numpy hands `array + ZERO` and `array * ZERO` to the methods below
+
+    def __add__(self, other: Any) -> Any:
+        return other
+
+    __radd__ = __add__
+
+    def __mul__(self, other: Any) -> Any:
+        return self
+
+    __rmul__ = __mul__
+
+    def __neg__(self) -> Any:
+        return self
+
+    def __rsub__(self, other: Any) -> Any:
+        return other
+
+    def __repr__(self) -> str:
+        return "ZERO"
+
+
+ZERO = _Zero()
+
+
 @dataclass(frozen=True, slots=True)
 class Inputs:
     """Time-varying inputs from interventions, constant or smooth within one integration segment.
@@ -181,6 +209,20 @@ class Inputs:
     depletion: tuple[tuple[float, float, float], ...] = ()
     antigen_input: float = 0.0
     reconstitution: tuple[tuple[float, float, float], ...] = ()
+
+    def for_arrays(self) -> Any:
+        """These inputs for evaluating many members at once (arrays): an input that is off is
+        `ZERO`, a term that costs no array operation and changes no value (only the sign of a
+        zero: x + -0.0 == x)."""
+        if self.immunosuppression or self.reconstitution:
+            blocked: Any = self.blocked
+        else:
+            blocked = lambda t: ZERO  # noqa: E731
+        return SimpleNamespace(
+            blocked=blocked,
+            depletion_rate=self.depletion_rate if self.depletion else lambda t: ZERO,
+            antigen_input=self.antigen_input or ZERO,
+        )
 
     def depletion_rate(self, t: Any) -> Any:
         """B-cell kill rate (1/day) at time `t` (days): sum over courses started by `t`."""
