@@ -289,11 +289,29 @@ def _hill2(x: Any, k: Any) -> Any:
     return xx / (xx + k * k)
 
 
-def _terms(y: Any, p: Any, inputs: Inputs, on: Switches, t: Any) -> tuple[tuple[Any, ...], ...]:
-    """Every mechanism term, grouped by state in `STATE_NAMES` order (order must match `TERMS`)."""
-    E, R, B, Ps, Pl, A, Ci, Ca, G, D, M = y
-    ln2 = math.log(2.0)
-    u = inputs.blocked(t)
+class _Drives(NamedTuple):
+    """The quantities several equations share, computed once per evaluation (see the module docs)."""
+
+    u: Any  # fraction of proliferation blocked (immunosuppression, reconstitution)
+    act: Any  # antigen-driven activation H(G)
+    meff: Any  # effective (licensed) MSC
+    s_r: Any  # suppression by Tregs
+    s_ca: Any  # suppression by anti-inflammatory cytokines
+    s_m: Any  # suppression by MSC
+    s_all: Any  # the suppression index S
+    grow_e: Any  # gross proliferation of effector T cells
+    grow_b: Any  # gross proliferation of B cells (with T-cell help)
+    to_ps: Any  # B cells becoming short-lived plasma cells
+    to_pl: Any  # B cells becoming long-lived plasma cells
+    complexes: Any  # immune complexes, autoantibody x self-antigen
+    ci_made: Any  # pro-inflammatory cytokine production before damping
+    ca_damp: Any  # damping of cytokine production by anti-inflammatory cytokines
+    loop: Any  # Treg self-induction by anti-inflammatory cytokines
+    ci_block: Any  # block of Treg induction by pro-inflammatory cytokines
+
+
+def _drives(y: Any, p: Any, inputs: Inputs, on: Switches, t: Any) -> _Drives:
+    E, R, B, _, _, A, Ci, Ca, G, _, M = y
     # Antigen-driven activation, the same saturating, cooperative switch for T and B cells.
     act = on.antigen_activation * _hill(G, p.activation_threshold, p.activation_hill)
     # T-cell help to B cells (saturating in effector cells); without help B cells cannot expand.
@@ -305,64 +323,82 @@ def _terms(y: Any, p: Any, inputs: Inputs, on: Switches, t: Any) -> tuple[tuple[
     s_r = on.treg_suppression * R / p.treg_suppression
     s_ca = on.anti_inflammatory_suppression * Ca / p.ca_suppression
     s_m = on.msc_suppression * p.msc_suppression * meff
-    s_all = 1.0 + s_r + s_ca + s_m
-    # Gross (unsuppressed) proliferation of effector and B cells, limited by compartment capacity.
-    grow_e = p.effector_activation * act * E * (1.0 - E / p.effector_capacity)
-    grow_b = p.b_activation * act * help_ * B * (1.0 - B / p.b_capacity)
-    kept = 1.0 - u
-    # What suppression takes from proliferation is shared out in proportion to each suppressor.
-    taken_e = -kept * grow_e / s_all
-    taken_b = -kept * grow_b / s_all
     # Differentiation of activated B cells into plasma cells (antigen- and help-driven).
     diff_b = act * help_ * B
-    to_ps = on.short_lived_plasma_cells * p.short_lived_differentiation * diff_b
-    to_pl = on.long_lived_plasma_cells * p.long_lived_differentiation * diff_b
     # Immune complexes form in proportion to autoantibody times self-antigen.
     complexes = A * G
-    # Pro-inflammatory cytokine production, damped by anti-inflammatory cytokines.
-    ci_made = (
-        p.ci_basal
+    return _Drives(
+        u=inputs.blocked(t),
+        act=act,
+        meff=meff,
+        s_r=s_r,
+        s_ca=s_ca,
+        s_m=s_m,
+        s_all=1.0 + s_r + s_ca + s_m,
+        # Gross (unsuppressed) proliferation of effector and B cells, limited by capacity.
+        grow_e=p.effector_activation * act * E * (1.0 - E / p.effector_capacity),
+        grow_b=p.b_activation * act * help_ * B * (1.0 - B / p.b_capacity),
+        to_ps=on.short_lived_plasma_cells * p.short_lived_differentiation * diff_b,
+        to_pl=on.long_lived_plasma_cells * p.long_lived_differentiation * diff_b,
+        complexes=complexes,
+        # Pro-inflammatory cytokine production (basal, immune complexes, effector T cells).
+        ci_made=p.ci_basal
         + on.immune_complex_inflammation * p.ic_inflammation * complexes / (complexes + p.ic_saturation)
-        + on.effector_inflammation * p.effector_inflammation * E
+        + on.effector_inflammation * p.effector_inflammation * E,
+        ca_damp=on.anti_inflammatory_suppression * Ca / p.ca_ci_inhibition,
+        # Treg self-induction by anti-inflammatory cytokines, limited by capacity.
+        loop=on.treg_self_induction * p.treg_loop * _hill2(Ca, p.treg_loop_threshold) * R * (1.0 - R / p.treg_capacity),
+        ci_block=on.inflammation_blocks_treg * Ci / p.ci_treg_inhibition,
     )
-    ca_damp = on.anti_inflammatory_suppression * Ca / p.ca_ci_inhibition
-    # Treg self-induction by anti-inflammatory cytokines, blocked by pro-inflammatory cytokines.
-    loop = on.treg_self_induction * p.treg_loop * _hill2(Ca, p.treg_loop_threshold) * R * (1.0 - R / p.treg_capacity)
-    ci_block = on.inflammation_blocks_treg * Ci / p.ci_treg_inhibition
+
+
+def _terms(y: Any, p: Any, inputs: Inputs, on: Switches, t: Any) -> tuple[tuple[Any, ...], ...]:
+    """Every mechanism term, grouped by state in `STATE_NAMES` order (order must match `TERMS`).
+
+    The equations of `rhs` taken apart: a division by the suppression index S is shown as the
+    share of proliferation each suppressor takes, and a damping 1 / (1 + x) as what it removes.
+    """
+    E, R, B, Ps, Pl, A, Ci, Ca, G, D, M = y
+    ln2 = math.log(2.0)
+    d = _drives(y, p, inputs, on, t)
+    kept = 1.0 - d.u
+    # What suppression takes from proliferation is shared out in proportion to each suppressor.
+    taken_e = -kept * d.grow_e / d.s_all
+    taken_b = -kept * d.grow_b / d.s_all
     return (
         (  # E
             p.effector_source,
-            grow_e,
-            -u * grow_e,
-            taken_e * s_r,
-            taken_e * s_ca,
-            taken_e * s_m,
+            d.grow_e,
+            -d.u * d.grow_e,
+            taken_e * d.s_r,
+            taken_e * d.s_ca,
+            taken_e * d.s_m,
             -p.effector_death * E,
         ),
         (  # R
             p.treg_source,
-            loop,
-            -loop * ci_block / (1.0 + ci_block),
-            on.msc_treg_induction * p.msc_treg_induction * meff,
+            d.loop,
+            -d.loop * d.ci_block / (1.0 + d.ci_block),
+            on.msc_treg_induction * p.msc_treg_induction * d.meff,
             -p.treg_death * R,
         ),
         (  # B
             p.b_source,
-            grow_b,
-            -u * grow_b,
-            taken_b * s_r,
-            taken_b * s_ca,
-            taken_b * s_m,
+            d.grow_b,
+            -d.u * d.grow_b,
+            taken_b * d.s_r,
+            taken_b * d.s_ca,
+            taken_b * d.s_m,
             -inputs.depletion_rate(t) * B,
             -p.b_death * B,
         ),
         (  # Ps: immunosuppression blocks plasmablast generation (antiproliferative drugs)
-            to_ps,
-            -u * to_ps,
+            d.to_ps,
+            -d.u * d.to_ps,
             -ln2 / p.short_lived_half_life * Ps,
         ),
         (  # Pl: long-lived plasma cells are spared by immunosuppression and B-cell depletion
-            to_pl,
+            d.to_pl,
             -ln2 / p.long_lived_half_life * Pl,
         ),
         (  # A
@@ -371,14 +407,14 @@ def _terms(y: Any, p: Any, inputs: Inputs, on: Switches, t: Any) -> tuple[tuple[
             -ln2 / p.antibody_half_life * A,
         ),
         (  # Ci
-            ci_made,
-            -ci_made * ca_damp / (1.0 + ca_damp),
+            d.ci_made,
+            -d.ci_made * d.ca_damp / (1.0 + d.ca_damp),
             -p.ci_clearance * Ci,
         ),
         (  # Ca
             p.ca_basal,
             p.treg_ca_production * R,
-            on.msc_anti_inflammatory * p.msc_ca_secretion * meff,
+            on.msc_anti_inflammatory * p.msc_ca_secretion * d.meff,
             -p.ca_clearance * Ca,
         ),
         (  # G
@@ -389,7 +425,7 @@ def _terms(y: Any, p: Any, inputs: Inputs, on: Switches, t: Any) -> tuple[tuple[
             -p.antigen_clearance * G,
         ),
         (  # D
-            on.immune_complex_damage * p.damage_rate * complexes * (1.0 - D / p.damage_capacity),
+            on.immune_complex_damage * p.damage_rate * d.complexes * (1.0 - D / p.damage_capacity),
             -p.damage_repair * D,
         ),
         (  # M: infused MSC are cleared with half-life `msc_half_life`
@@ -468,13 +504,55 @@ TERMS: dict[str, tuple[tuple[str, str], ...]] = {
 
 
 def rhs(t: Any, y: Any, p: Any, inputs: Inputs = Inputs(), on: Switches = Switches()) -> list[Any]:
-    """d(state)/dt in `STATE_NAMES` order: the sum of every mechanism term.
+    """d(state)/dt in `STATE_NAMES` order: the equations of the model documentation.
 
     `y` is a sequence of 11 floats (one run) or 11 arrays of equal shape (many runs); `p` is a
-    `Parameters` or any object with the same attribute names holding floats or arrays; `on` is a
-    `Switches` or, for arrays, its `for_arrays()`.
+    `Parameters` or any object with the same attribute names holding floats or arrays; `inputs`
+    and `on` are `Inputs` and `Switches` or, for arrays, their `for_arrays()`.
+
+    Each rate equals the sum of its mechanism terms (`term_table`, a test checks it), written here
+    with the fewest operations, as it is evaluated at every solver step: proliferation divided by
+    the suppression index S rather than minus each suppressor's share.
     """
-    return [sum(group[1:], group[0]) for group in _terms(y, p, inputs, on, t)]  # start: no 0 + array
+    E, R, B, Ps, Pl, A, Ci, Ca, G, D, M = y
+    ln2 = math.log(2.0)
+    d = _drives(y, p, inputs, on, t)
+    return [
+        # supply + (proliferation not blocked by drugs) / S - death
+        p.effector_source + (d.grow_e - d.u * d.grow_e) / d.s_all - p.effector_death * E,
+        # supply + self-induction (blocked by inflammation) + induction by MSC - death
+        p.treg_source
+        + d.loop / (1.0 + d.ci_block)
+        + on.msc_treg_induction * p.msc_treg_induction * d.meff
+        - p.treg_death * R,
+        # supply + (proliferation not blocked by drugs) / S - depletion - death
+        p.b_source + (d.grow_b - d.u * d.grow_b) / d.s_all - inputs.depletion_rate(t) * B - p.b_death * B,
+        # differentiation (not blocked by drugs) - death
+        d.to_ps - d.u * d.to_ps - ln2 / p.short_lived_half_life * Ps,
+        # differentiation - death
+        d.to_pl - ln2 / p.long_lived_half_life * Pl,
+        # secretion by both kinds of plasma cell - clearance
+        on.short_lived_plasma_cells * p.antibody_production * Ps
+        + on.long_lived_plasma_cells * p.antibody_production * Pl
+        - ln2 / p.antibody_half_life * A,
+        # production damped by anti-inflammatory cytokines - clearance
+        d.ci_made / (1.0 + d.ca_damp) - p.ci_clearance * Ci,
+        # supply + from Tregs + from MSC - clearance
+        p.ca_basal
+        + p.treg_ca_production * R
+        + on.msc_anti_inflammatory * p.msc_ca_secretion * d.meff
+        - p.ca_clearance * Ca,
+        # supply + trigger + release from damage and from inflammation - clearance
+        p.antigen_supply
+        + inputs.antigen_input
+        + on.damage_antigen_release * p.damage_antigen_release * D
+        + on.inflammation_antigen_release * p.inflammation_antigen_release * Ci
+        - p.antigen_clearance * G,
+        # immune-complex damage (up to capacity) - repair
+        on.immune_complex_damage * p.damage_rate * d.complexes * (1.0 - D / p.damage_capacity) - p.damage_repair * D,
+        # clearance of infused MSC
+        -ln2 / p.msc_half_life * M,
+    ]
 
 
 def term_table(

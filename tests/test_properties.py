@@ -1,10 +1,13 @@
 """Property tests over the whole plausible parameter box (hypothesis)."""
 
+import types
+
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import model
+from model.equations import MECHANISMS, Inputs, Switches, numpy_powers, rhs, term_table
 
 PARAMETER_BOX = st.fixed_dictionaries({p.name: st.floats(p.low, p.high, allow_nan=False) for p in model.PARAMETERS})
 EVERYTHING = [
@@ -39,3 +42,40 @@ def test_more_msc_never_raises_activity_integral_under_baseline(params, low, ext
         return model.simulate("active_sle", params, "baseline", ivs, days=200).outcomes.activity_auc
 
     assert auc(low + extra) <= auc(low) * (1 + 1e-6) + 1e-9
+
+
+STATES = st.lists(
+    st.floats(0.0, 50.0, allow_nan=False), min_size=len(model.STATE_NAMES), max_size=len(model.STATE_NAMES)
+)
+ALL_INPUTS = Inputs(0.4, ((0.0, 1.5, 7.0),), 2.0, ((-10.0, 0.6, 60.0),))
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    params=PARAMETER_BOX,
+    y=STATES,
+    inputs=st.sampled_from([Inputs(), ALL_INPUTS]),
+    knockouts=st.lists(st.sampled_from([m.name for m in MECHANISMS]), unique=True, max_size=4),
+)
+def test_each_rate_is_the_sum_of_its_mechanism_terms(params, y, inputs, knockouts):
+    """`rhs` writes each equation compactly; `term_table` takes it apart: they must agree."""
+    p = model.Parameters().replace(**params)
+    on = Switches.without(knockouts)
+    rates = rhs(3.0, y, p, inputs, on)
+    for state, rate in zip(model.STATE_NAMES, rates, strict=True):
+        terms = term_table(3.0, y, p, state, inputs, on)
+        scale = sum(abs(v) for v in terms.values()) + 1e-300
+        assert abs(rate - sum(terms.values())) <= 1e-12 * scale, state
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(params=PARAMETER_BOX, y=STATES, inputs=st.sampled_from([Inputs(), ALL_INPUTS]))
+def test_many_members_at_once_give_the_same_bits_as_one_at_a_time(params, y, inputs):
+    """The array path (`for_arrays`: no work for absent inputs and acting switches) changes no value."""
+    p = model.Parameters().replace(**params)
+    with numpy_powers():  # powers as numpy computes them for arrays
+        one = rhs(3.0, y, p, inputs, Switches())
+    arrays = types.SimpleNamespace(**{k: np.full(3, v) for k, v in p.as_dict().items()})
+    many = rhs(3.0, [np.full(3, v) for v in y], arrays, inputs.for_arrays(), Switches().for_arrays())
+    for a, b in zip(one, many, strict=True):
+        assert np.all(np.asarray(b) == a) or abs(a) == 0.0
