@@ -92,6 +92,7 @@ class _Stacked:
         self.p, self.n, self.inputs, self.on = p, n, inputs, on
         self.derivative = evaluator(p, n, inputs, on)
         self._copies: Derivative | None = None
+        self._last: tuple[float, np.ndarray] | None = None  # time and states (11, N) of the last `f`
 
     def pack(self, states: np.ndarray) -> np.ndarray:
         """States (11, N) as the flat vector the solver integrates."""
@@ -103,7 +104,18 @@ class _Stacked:
 
     def f(self, y: np.ndarray, t: float) -> np.ndarray:
         """odeint's right-hand side on the flat stacked state."""
-        return self.derivative(y.reshape(N_STATES, self.n), t).ravel()
+        return self.pack(self._derivative(y.reshape(N_STATES, self.n), t))
+
+    def _derivative(self, states: np.ndarray, t: float) -> np.ndarray:
+        self._last = (t, self.derivative(states, t))
+        return self._last[1]
+
+    def _base(self, states: np.ndarray, t: float) -> np.ndarray:
+        """The derivative at the point where the Jacobian is wanted: LSODA always asks for the
+        Jacobian right after evaluating `f` at the same (t, y), so that value is reused."""
+        if self._last is not None and self._last[0] == t:
+            return self._last[1]
+        return self.derivative(states, t)
 
     def _copies_at(self, t: float, groups: tuple[np.ndarray, ...]) -> Any:
         """The right-hand side at time t of the members' copies `jacobian` perturbs side by side."""
@@ -117,7 +129,7 @@ class _Stacked:
         """df_i/dy_i of every equation, in odeint's banded layout (one row)."""
         states = y.reshape(N_STATES, self.n)
         derivative = self._copies_at(t, jacobian.DIAGONAL_GROUPS)
-        return jacobian.diagonal(derivative, states, self.derivative(states, t)).reshape(1, -1)
+        return jacobian.diagonal(derivative, states, self._base(states, t)).reshape(1, -1)
 
 
 class _StackedBlocks(_Stacked):
@@ -132,12 +144,12 @@ class _StackedBlocks(_Stacked):
         return y.reshape(len(y), self.n, N_STATES).transpose(0, 2, 1)
 
     def f(self, y: np.ndarray, t: float) -> np.ndarray:
-        return self.derivative(y.reshape(self.n, N_STATES).T, t).T.ravel()
+        return self.pack(self._derivative(y.reshape(self.n, N_STATES).T, t))
 
     def jac(self, y: np.ndarray, t: float) -> np.ndarray:
         """The blocks in odeint's banded layout: jac[r - c + upper, c] = df_r/dy_c."""
         states = y.reshape(self.n, N_STATES).T
-        entries = jacobian.entries(self._copies_at(t, jacobian.GROUPS), states, self.derivative(states, t))
+        entries = jacobian.entries(self._copies_at(t, jacobian.GROUPS), states, self._base(states, t))
         out = np.zeros((_LOWER + _UPPER + 1, self.n * N_STATES))
         out.flat[_band_index(self.n)] = entries.ravel()
         return out
