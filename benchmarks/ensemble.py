@@ -1,6 +1,6 @@
 """Benchmark of the batch engine: one-year trajectories per second, against a loop of `simulate`.
 
-Run: ``python benchmarks/ensemble.py`` (about a minute on 2 cores) or ``--quick`` (a few seconds).
+Run: ``python benchmarks/ensemble.py`` (about half a minute on 2 cores) or ``--quick`` (a few seconds).
 
 Every member is a parameter set drawn by Latin hypercube over the plausible ranges (as
 `model.uncertainty.ensemble` does), run for 365 days of `active_sle` under `baseline` with an MSC
@@ -10,7 +10,10 @@ of the same workload with other parameter sets (so no attractor comes from a cac
 large run in a process pays about 0.1 s for the memory allocator growing its heap.
 
 Reports: trajectories/s of a loop over `simulate` (a subset), of `simulate_batch` for each N (one
-process) and with 2 worker processes, the speed-up over the loop, and peak memory. With
+process) and with 2 worker processes, the speed-up over the loop, and peak memory. The loop and the
+one-process batches are measured in three rounds (``--rounds``), each round one after the other,
+as the machine's speed drifts by several per cent within a minute; the table shows the median
+round and every round's numbers below it. With
 ``--stream N`` it also streams N members with outcomes only (``keep_states=False``), showing that
 memory stays bounded.
 
@@ -36,9 +39,11 @@ import argparse
 import concurrent.futures
 import json
 import resource
+import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -111,43 +116,71 @@ def _fresh(func: object, *args: object) -> dict[str, float]:
         return pool.submit(func, *args).result()  # type: ignore[arg-type]
 
 
+def _rounds(sizes: tuple[int, ...], loop_n: int, chunk_size: int, rounds: int) -> list[dict[str, dict[str, float]]]:
+    """The loop and the one-process batches, measured `rounds` times in turn.
+
+    The machine's speed drifts by several per cent over a minute, so each round measures the loop
+    and the batches one after the other and its ratios compare runs made close in time.
+    """
+    out = []
+    for _ in range(rounds):
+        measured = {"loop": _fresh(loop_rate, loop_n)}
+        for n in sizes:
+            measured[f"batch_{n}"] = _fresh(batch_rate, n, 1, chunk_size, True)
+        out.append(measured)
+    return out
+
+
+def _median_run(runs: list[dict[str, float]]) -> dict[str, float]:
+    """The run with the median rate (the rounds' rates are also kept, as `rates`)."""
+    ordered = sorted(runs, key=lambda r: r["rate"])
+    return {**ordered[len(ordered) // 2], "rates": [r["rate"] for r in runs]}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print a table (and optionally write JSON)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes (a few seconds)")
+    parser.add_argument("--quick", action="store_true", help="small sizes, one round (a few seconds)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of loop and one-process batches")
     parser.add_argument("--chunk-size", type=int, default=batch.DEFAULT_CHUNK_SIZE)
     parser.add_argument("--stream", type=int, default=0, metavar="N", help="also stream N members, outcomes only")
     parser.add_argument("--json", help="write the results to this JSON file")
     args = parser.parse_args(argv)
     sizes = (200, 1000) if args.quick else (1000, 10_000)
     loop_n = 20 if args.quick else 100
+    rounds = _rounds(sizes, loop_n, args.chunk_size, 1 if args.quick else args.rounds)
 
     print(f"# {model.DISCLAIMER}")
     print("one-year runs of active_sle/baseline with an MSC infusion on day 30; parameters by LHS over the ranges")
-    results: dict[str, dict[str, float]] = {"baseline_process": _fresh(loop_rate, 1)}
-    results["loop"] = _fresh(loop_rate, loop_n)
-    loop = results["loop"]["rate"]
-    for n in sizes:
-        results[f"batch_{n}"] = _fresh(batch_rate, n, 1, args.chunk_size, True)
+    results: dict[str, dict[str, Any]] = {"baseline_process": _fresh(loop_rate, 1)}
+    for name in rounds[0]:
+        results[name] = _median_run([r[name] for r in rounds])
+    speedups = {name: sorted(r[name]["rate"] / r["loop"]["rate"] for r in rounds) for name in rounds[0]}
     split = min(args.chunk_size, -(-sizes[-1] // 2))  # at least two chunks, one per process
     results[f"batch_{sizes[-1]}_2proc"] = _fresh(batch_rate, sizes[-1], 2, split, False)
     if args.stream:
         results[f"stream_{args.stream}_2proc"] = _fresh(batch_rate, args.stream, 2, args.chunk_size, False)
 
+    loop = results["loop"]["rate"]
     print(f"{'run':<24} {'members':>8} {'seconds':>8} {'traj/s':>8} {'x loop':>7} {'peak MB':>8} {'worker MB':>9}")
     for name, r in results.items():
         if name == "baseline_process":
             continue
+        times = statistics.median(speedups[name]) if name in speedups else r["rate"] / loop
         print(
-            f"{name:<24} {r['n']:>8.0f} {r['seconds']:>8.2f} {r['rate']:>8.0f} {r['rate'] / loop:>7.1f} "
+            f"{name:<24} {r['n']:>8.0f} {r['seconds']:>8.2f} {r['rate']:>8.0f} {times:>7.1f} "
             f"{r['peak_mb']:>8.0f} {r.get('worker_mb', 0):>9.0f}"
         )
     one = results["baseline_process"]["peak_mb"]
+    print(f"(median of {len(rounds)} round(s); x loop: the median of each round's ratio to that round's loop)")
+    for name, ratios in speedups.items():
+        rates = ", ".join(f"{rate:.0f}" for rate in results[name]["rates"])
+        print(f"  {name}: traj/s {rates}; x loop {', '.join(f'{x:.1f}' for x in ratios)}")
     print(f"(peak MB is the process's max RSS; a process that ran one simulate: {one:.0f} MB)")
     print(f"(2proc: 2 worker processes over chunks of up to {args.chunk_size}, outcomes only; worker MB: the largest)")
     print("(batch_N: chunks are streamed with their trajectories and dropped, so memory is that of one chunk)")
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2))
+        Path(args.json).write_text(json.dumps({**results, "x_loop": speedups}, indent=2))
     return 0
 
 
