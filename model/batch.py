@@ -57,13 +57,13 @@ DEFAULT_CHUNK_SIZE = 2000
 N_STATES = len(STATE_NAMES)
 PARAMETER_NAMES: tuple[str, ...] = tuple(info.name for info in PARAMETERS)
 _INDEX = {name: i for i, name in enumerate(STATE_NAMES)}
-#: (rtol, atol) of the run and of the burn-in of members continuation cannot settle. A little
+#: (rtol, atol) of the run and of a stacked burn-in (more than `BURN_IN_ONE_BY_ONE` members). A little
 #: looser than `simulate`'s (1e-6, 1e-9), as LSODA holds every one of the N x 11 equations to it
 #: (max norm). Measured against `simulate`: every intervention kind in `tests/test_batch.py`
 #: within 4e-5 relative (an HSCT reset, where tiny surviving cell numbers regrow, is the most
 #: sensitive: `simulate` itself is 3e-5 from a run at 1e-10, and the batch was 1.7e-4 from it at
-#: (1e-5, 1e-8)); 400 members drawn from the plausible box with an MSC infusion within 1.5e-6; the
-#: 14 members of 2,000 that needed a 3000-day burn-in within 2.8e-5.
+#: (1e-5, 1e-8)); 400 members drawn from the plausible box with an MSC infusion within 5e-6; the
+#: 11 members of 2,000 that needed a 3000-day burn-in within 1.2e-6 (their burn-in is `simulate`'s).
 RUN_TOL = (3e-6, 1e-9)
 #: Band widths below and above the diagonal of one member's full 11 x 11 Jacobian block.
 _LOWER = int(np.max(jacobian.ROWS - jacobian.COLS))
@@ -251,11 +251,11 @@ _BURN_IN_LOCK = threading.Lock()
 #: Burn-ins remembered (one per block of parameters): a treated and an untreated ensemble of the
 #: same members, or a rerun in the app, then share the burn-in, as `simulate` caches its own.
 BURN_IN_CACHE_SIZE = 64
-#: Most members whose attractors are searched together. The search has a cost that hardly grows
-#: with the number of members: a tail of continuation steps for the few members that settle late,
-#: and the 3000-day burn-in of the about 1 % it cannot settle, which costs as much for 10 as for
-#: 100 members. For 10,000 members drawn over the plausible box, one block took 0.97 s against
-#: 1.27 s in blocks of 2,000; attractors take 88 bytes per member.
+#: Most members whose attractors are searched together. Part of the search costs about the same
+#: whatever the number of members: a tail of continuation steps for the few members that settle
+#: late (and a stacked burn-in grows slowly with its members). For 10,000 members drawn over the
+#: plausible box, one block took 0.87 s against 0.92 s in blocks of 2,000; attractors take 88
+#: bytes per member.
 ATTRACTOR_BLOCK = 10_000
 
 
