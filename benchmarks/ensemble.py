@@ -1,6 +1,6 @@
 """Benchmark of the batch engine: one-year trajectories per second, against a loop of `simulate`.
 
-Run: ``python benchmarks/ensemble.py`` (about half a minute on 2 cores) or ``--quick`` (a few seconds).
+Run: ``python benchmarks/ensemble.py`` (about a minute on 2 cores) or ``--quick`` (a few seconds).
 
 Every member is a parameter set drawn by Latin hypercube over the plausible ranges (as
 `model.uncertainty.ensemble` does), run for 365 days of `active_sle` under `baseline` with an MSC
@@ -11,7 +11,7 @@ large run in a process pays about 0.1 s for the memory allocator growing its hea
 
 Reports: trajectories/s of a loop over `simulate` (a subset), of `simulate_batch` for each N (one
 process) and with 2 worker processes, the speed-up over the loop, and peak memory. The loop and the
-one-process batches are measured in three rounds (``--rounds``), each round one after the other,
+one-process batches are measured in five rounds (``--rounds``), each round one after the other,
 as the machine's speed drifts by several per cent within a minute; the table shows the median
 round and every round's numbers below it. With
 ``--stream N`` it also streams N members with outcomes only (``keep_states=False``), showing that
@@ -141,13 +141,13 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print a table (and optionally write JSON)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, one round (a few seconds)")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of loop and one-process batches")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of loop and one-process batches")
     parser.add_argument("--chunk-size", type=int, default=batch.DEFAULT_CHUNK_SIZE)
     parser.add_argument("--stream", type=int, default=0, metavar="N", help="also stream N members, outcomes only")
     parser.add_argument("--json", help="write the results to this JSON file")
     args = parser.parse_args(argv)
     sizes = (200, 1000) if args.quick else (1000, 10_000)
-    loop_n = 20 if args.quick else 100
+    loop_n = 20 if args.quick else 300
     rounds = _rounds(sizes, loop_n, args.chunk_size, 1 if args.quick else args.rounds)
 
     print(f"# {model.DISCLAIMER}")
@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, Any]] = {"baseline_process": _fresh(loop_rate, 1)}
     for name in rounds[0]:
         results[name] = _median_run([r[name] for r in rounds])
-    speedups = {name: sorted(r[name]["rate"] / r["loop"]["rate"] for r in rounds) for name in rounds[0]}
+    speedups = {name: [r[name]["rate"] / r["loop"]["rate"] for r in rounds] for name in rounds[0]}
     split = min(args.chunk_size, -(-sizes[-1] // 2))  # at least two chunks, one per process
     results[f"batch_{sizes[-1]}_2proc"] = _fresh(batch_rate, sizes[-1], 2, split, False)
     if args.stream:
@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['peak_mb']:>8.0f} {r.get('worker_mb', 0):>9.0f}"
         )
     one = results["baseline_process"]["peak_mb"]
-    print(f"(median of {len(rounds)} round(s); x loop: the median of each round's ratio to that round's loop)")
+    print(f"(median of {len(rounds)} round(s); x loop: median of each round's ratio to its own loop. By round:)")
     for name, ratios in speedups.items():
         rates = ", ".join(f"{rate:.0f}" for rate in results[name]["rates"])
         print(f"  {name}: traj/s {rates}; x loop {', '.join(f'{x:.1f}' for x in ratios)}")
