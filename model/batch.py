@@ -167,39 +167,36 @@ class _ChunkError(RuntimeError):
     """The stacked solve of a chunk failed; the chunk is split to find the member(s) at fault."""
 
 
-def _integrate(
-    system: _Stacked, y0: np.ndarray, t: np.ndarray, tol: tuple[float, float], out: np.ndarray | None = None
-) -> np.ndarray:
+def _integrate(system: _Stacked, y0: np.ndarray, t: np.ndarray, tol: tuple[float, float]) -> np.ndarray:
     """LSODA on the stacked system from y0 (11, N) over increasing times `t`; returns (time, 11, N).
 
     `tol` is (rtol, atol). LSODA controls the error in the max norm over all equations, so every
     member is held to the tolerance, as in a run of its own. Its non-stiff (Adams) order is capped
     at 5 instead of 12: the one-year run spends most steps in the stiff (BDF, order <= 5) method,
-    and the cap made the stacked solve about 7 % faster (no difference for a single run). The
-    states are written to `out` (time, 11, N) when given.
+    and the cap made the stacked solve about 7 % faster (no difference for a single run). Times
+    may repeat the start: those rows hold y0.
     """
     try:
         y = _lsoda(system.f, system.pack(y0), t, *tol, Dfun=system.jac, ml=system.band[0], mu=system.band[1], mxordn=5)
     except SimulationError as error:
         raise _ChunkError(str(error)) from None
-    y = system.unpack(y)
-    return _nonnegative(y, y if out is None else out, t[0])
+    return _nonnegative(system.unpack(y), t[0])
 
 
-#: Output times checked and copied at a time by `_nonnegative`: the block stays in the processor's
-#: cache between the check and the copy (a chunk's output is some 60 MB).
+#: Output times checked and clamped at a time by `_nonnegative`: the block stays in the processor's
+#: cache between the check and the clamp (a chunk's output is some 60 MB).
 _ROWS_AT_ONCE = 8
 
 
-def _nonnegative(y: np.ndarray, out: np.ndarray, day: float) -> np.ndarray:
-    """`y` with solver noise below zero rounded up to zero, written to `out` (may be `y`); a real
-    negative excursion fails the chunk."""
+def _nonnegative(y: np.ndarray, day: float) -> np.ndarray:
+    """`y` with solver noise below zero rounded up to zero, in place; a real negative excursion
+    fails the chunk."""
     for a in range(0, len(y), _ROWS_AT_ONCE):
         block = y[a : a + _ROWS_AT_ONCE]
         if float(np.min(block)) < -1e-6:
             raise _ChunkError(f"a state went negative after day {day:g}")
-        np.maximum(block, 0.0, out=out[a : a + _ROWS_AT_ONCE])
-    return out
+        np.maximum(block, 0.0, out=block)
+    return y
 
 
 def _namespace(table: pd.DataFrame) -> types.SimpleNamespace:
@@ -317,23 +314,30 @@ def _run_chunk(
 ) -> np.ndarray:
     """The piecewise run of `simulate._run` from starting states y (11, N), for all members at once.
 
-    Returns the states (T, 11, N) at `_output_times(segments)`. Each segment writes its output
-    times straight into that array; its last row, the next segment's start, is kept only as the
-    state before a jump (or at the end).
+    Returns the states (T, 11, N) at `_output_times(segments)`. A segment's last row, the next
+    segment's start, is kept only as the state before a jump (or at the end). The last segment's
+    solver output holds the whole chunk (its first rows are filled in from the earlier segments),
+    so the largest array of a chunk is allocated once.
     """
     p = _namespace(table)
-    states = np.empty((len(_output_times(segments)), N_STATES, y.shape[1]))
+    last = segments[-1]
+    head = len(_output_times(segments)) - len(last.times)  # rows before the last segment
+    early = np.empty((head + 1, N_STATES, y.shape[1]))
     row = 0
     for seg in segments:
         jumped = y  # jumps index the state by its first axis: (11, N) moves every member at once
         for item in interventions:
             jumped = item.jump(seg.start, jumped)
         if seg.jumps:
-            states[row] = y
+            early[row] = y
             row += 1
-        _segment(p, jumped, seg, on, states[row : row + len(seg.times)])
+        if seg is last:
+            break
+        early[row : row + len(seg.times)] = _segment(p, jumped, seg, on)
         row += len(seg.times) - 1
-        y = states[row].copy()  # the next segment overwrites this row
+        y = early[row].copy()  # the next segment overwrites this row
+    states = _segment(p, jumped, last, on, head)
+    states[:head] = early[:head]
     return states
 
 
@@ -343,8 +347,9 @@ REST = 1e-9
 REST_FLOOR = 1e-12  # a.u./day
 
 
-def _segment(p: types.SimpleNamespace, y: np.ndarray, seg: _Segment, on: Switches, out: np.ndarray) -> None:
-    """Write the states (T, 11, N) over one segment from y (11, N) to `out`.
+def _segment(p: types.SimpleNamespace, y: np.ndarray, seg: _Segment, on: Switches, head: int = 0) -> np.ndarray:
+    """The states over one segment from y (11, N), shape (head + T, 11, N): its T output times
+    after `head` rows left for the caller to fill.
 
     When nothing varies in time during the segment (no fading drug or reconstitution), a member
     resting at a steady state stays there exactly; it is held instead of integrated. That is every
@@ -355,14 +360,15 @@ def _segment(p: types.SimpleNamespace, y: np.ndarray, seg: _Segment, on: Switche
     moving = np.ones(n, dtype=bool)
     if not seg.inputs.depletion and not seg.inputs.reconstitution:
         moving = np.any(np.abs(system.derivative(y, seg.start)) > REST * np.abs(y) + REST_FLOOR, axis=0)
-    if moving.all():
-        _integrate(system, y, seg.times, RUN_TOL, out)
-        return
-    out[:] = y[None]
+    if moving.all():  # the solver's output, with `head` repeats of the start time in front
+        return _integrate(system, y, np.concatenate((np.full(head, seg.start), seg.times)), RUN_TOL)
+    out = np.empty((head + len(seg.times), N_STATES, n))
+    out[head:] = y[None]
     if moving.any():
         members = np.flatnonzero(moving)
         system = _Stacked(subset(p, members), members.size, seg.inputs, on)
-        out[:, :, members] = _integrate(system, y[:, members], seg.times, RUN_TOL)
+        out[head:, :, members] = _integrate(system, y[:, members], seg.times, RUN_TOL)
+    return out
 
 
 def _solve(
