@@ -103,13 +103,23 @@ def _jacobians(y: np.ndarray, base: np.ndarray, copies: Derivative) -> np.ndarra
     return jacobian.blocks(lambda states: copies(states, 0.0), y, base)
 
 
+_DIAGONAL = np.arange(len(jacobian.PATTERN))
+
+
+def _newton_matrices(y: np.ndarray, base: np.ndarray, copies: Derivative, dt: np.ndarray) -> np.ndarray:
+    """I / dt - J of every member, shape (n, 11, 11), built from the Jacobian's structural entries."""
+    matrices = np.zeros((y.shape[1], len(_DIAGONAL), len(_DIAGONAL)))
+    matrices[:, jacobian.ROWS, jacobian.COLS] = -jacobian.entries(lambda states: copies(states, 0.0), y, base).T
+    matrices[:, _DIAGONAL, _DIAGONAL] += (1.0 / dt)[:, None]
+    return matrices
+
+
 def _continuation(start: np.ndarray, p: Any, on: Switches) -> tuple[np.ndarray, np.ndarray]:
     """Pseudo-transient continuation from `start` (11, n); returns the states and which settled."""
     y = start.copy()
     n = y.shape[1]
     dt = np.full(n, _FIRST_STEP)
     settled = np.zeros(n, dtype=bool)
-    eye = np.eye(y.shape[0])
     live = np.arange(n)
     derivative, copies = evaluator(p, n, Inputs(), on), _jacobian_evaluator(p, n, on)
     f = derivative(y, 0.0)
@@ -117,7 +127,7 @@ def _continuation(start: np.ndarray, p: Any, on: Switches) -> tuple[np.ndarray, 
         if not live.size:
             break
         yl, fl = y[:, live], f[:, live]
-        step = _newton_steps(eye / dt[live, None, None] - _jacobians(yl, fl, copies), fl)
+        step = _newton_steps(_newton_matrices(yl, fl, copies, dt[live]), fl)
         new = np.maximum(yl + step, 0.0)  # NaN where the matrix was singular: not ok below
         new_f = derivative(new, 0.0)
         ok = np.all(np.isfinite(new_f), axis=0)
