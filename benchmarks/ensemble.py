@@ -20,17 +20,18 @@ memory stays bounded.
 Where the time goes (2-core project machine, chunks of 2,000):
 
 * finding each member's attractor (`model/attractor.py`, in blocks of up to 10,000 members):
-  about 0.09 ms per member. Pseudo-transient continuation settles over 99 % of the members in
+  about 0.08 ms per member. Pseudo-transient continuation settles over 99 % of the members in
   some 25 vectorised Newton steps (the batched 11 x 11 solves are a quarter of it); the 3000-day
   burn-in of the members it cannot settle (most oscillate) costs the batch as much as the loop:
   up to 48 of them are integrated one by one as `simulate` does, more are stacked;
-* the one-year run (about 0.22 ms per member): the members of a chunk stacked into one LSODA
+* the one-year run (about 0.2 ms per member): the members of a chunk stacked into one LSODA
   system of 22,000 equations with the diagonal of the Jacobian for its Newton iteration. About
   60 % of it is LSODA's own arithmetic (some 14 ns per equation and step), the rest the vectorised
   right-hand side. The stacked system takes the steps that *any* member needs (about 630 for the
-  year, against 340 on average for one member alone), and grouping members by their own needs
-  did not change that. A per-member variable-order BDF written in numpy was tried: it needed
-  fewer member-steps but each cost four times as much as LSODA's, and it was 20 % slower overall.
+  year, against 340 on average for one member alone; 250 members already need as many), and
+  grouping members by their own needs did not change that. A per-member variable-order BDF
+  written in numpy was tried: it needed fewer member-steps but each cost four times as much as
+  LSODA's, and it was 20 % slower overall.
 """
 
 from __future__ import annotations
