@@ -147,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stream", type=int, default=0, metavar="N", help="also stream N members, outcomes only")
     parser.add_argument("--json", help="write the results to this JSON file")
     args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error(f"--rounds must be at least 1, got {args.rounds}")
     sizes = (200, 1000) if args.quick else (1000, 10_000)
     loop_n = 20 if args.quick else 300
     rounds = _rounds(sizes, loop_n, args.chunk_size, 1 if args.quick else args.rounds)
