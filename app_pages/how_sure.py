@@ -17,7 +17,7 @@ import streamlit as st
 
 import model
 from app_pages import common
-from model import sensitivity, uncertainty
+from model.analysis import sensitivity, uncertainty
 
 P = "how_sure."
 DEFAULT = common.RunSpec("active_sle", "baseline", ("msc:day=30,dose=1",), 365)

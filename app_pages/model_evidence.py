@@ -13,11 +13,11 @@ import streamlit as st
 
 import model
 from app_pages import common
-from model.outcomes import ACTIVITY_REFERENCE
+from model.core.outcomes import ACTIVITY_REFERENCE
 
 P = "evidence."
 
-#: One equation per state, written from `model/equations.py` (terms grouped; see that module).
+#: One equation per state, written from `model/core/equations.py` (terms grouped; see that module).
 EQUATIONS: tuple[tuple[str, str], ...] = (
     ("Effector T cells", r"\frac{dE}{dt} = s_E + \frac{(1-u)\,a_E H(G)\,E\,(1 - E/E_{max})}{S} - d_E E"),
     (

@@ -17,7 +17,7 @@ import streamlit as st
 
 import model
 from app_pages import common
-from model import phaseplane
+from model.analysis import phaseplane
 
 P = "tipping."
 STATES = tuple(s for s in model.STATE_NAMES if s != "M")

@@ -19,7 +19,7 @@ memory stays bounded.
 
 Where the time goes (2-core project machine, chunks of 2,000):
 
-* finding each member's attractor (`model/attractor.py`, in blocks of up to 10,000 members):
+* finding each member's attractor (`model/engine/attractor.py`, in blocks of up to 10,000 members):
   about 0.08 ms per member. Pseudo-transient continuation settles over 99 % of the members in
   some 25 vectorised Newton steps (the batched 11 x 11 solves are a quarter of it); the 3000-day
   burn-in of the members it cannot settle (most oscillate) costs the batch as much as the loop:
@@ -49,7 +49,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import model
-from model import batch, uncertainty
+from model.analysis import uncertainty
+from model.engine import batch
 
 INTERVENTIONS = (model.MSCInfusion(day=30.0, dose=1.0),)
 SEED = 0

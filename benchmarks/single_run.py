@@ -16,8 +16,8 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 import model
-from model.equations import Inputs, Switches, rhs
-from model.simulate import ATOL, RTOL, initial_state, resolve_parameters
+from model.core.equations import Inputs, Switches, rhs
+from model.engine.simulate import ATOL, RTOL, initial_state, resolve_parameters
 
 DAYS = 365.0
 INFUSION = model.MSCInfusion(day=30, dose=1.0)

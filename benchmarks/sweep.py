@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from model import DISCLAIMER, batch, simulate_batch, sweep
-from model.sweep_spec import SweepSpec, parse_spec
+from model.analysis.sweep_spec import SweepSpec, parse_spec
 
 
 def make_spec(side: int, chunk_size: int) -> SweepSpec:

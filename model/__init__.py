@@ -3,47 +3,52 @@
 Illustrative teaching model, not predictive, not medical advice. See `DISCLAIMER`.
 """
 
-from .batch import BatchResult as BatchResult
-from .batch import simulate_batch as simulate_batch
-from .compare import compare_assumptions as compare_assumptions
-from .equations import MECHANISMS as MECHANISMS
-from .equations import STATE_INFO as STATE_INFO
-from .equations import STATE_NAMES as STATE_NAMES
-from .interventions import AntigenTrigger as AntigenTrigger
-from .interventions import BCellDepletion as BCellDepletion
-from .interventions import HSCTReset as HSCTReset
-from .interventions import Immunosuppression as Immunosuppression
-from .interventions import Intervention as Intervention
-from .interventions import InterventionError as InterventionError
-from .interventions import MSCInfusion as MSCInfusion
-from .interventions import format_intervention as format_intervention
-from .interventions import parse_intervention as parse_intervention
-from .outcomes import FLARE_THRESHOLD as FLARE_THRESHOLD
-from .outcomes import REMISSION_THRESHOLD as REMISSION_THRESHOLD
-from .outcomes import Outcomes as Outcomes
-from .parameters import PARAMETERS as PARAMETERS
-from .parameters import ParameterError as ParameterError
-from .parameters import ParameterInfo as ParameterInfo
-from .parameters import Parameters as Parameters
-from .scenarios import ASSUMPTION_SETS as ASSUMPTION_SETS
-from .scenarios import SCENARIOS as SCENARIOS
-from .scenarios import AssumptionSet as AssumptionSet
-from .scenarios import Scenario as Scenario
-from .simulate import DISCLAIMER as DISCLAIMER
-from .simulate import Result as Result
-from .simulate import SimulationError as SimulationError
-from .simulate import resolve_parameters as resolve_parameters
-from .simulate import simulate as simulate
+from .analysis.compare import compare_assumptions as compare_assumptions
+from .core.disclaimer import DISCLAIMER as DISCLAIMER
+from .core.equations import MECHANISMS as MECHANISMS
+from .core.equations import STATE_INFO as STATE_INFO
+from .core.equations import STATE_NAMES as STATE_NAMES
+from .core.interventions import AntigenTrigger as AntigenTrigger
+from .core.interventions import BCellDepletion as BCellDepletion
+from .core.interventions import HSCTReset as HSCTReset
+from .core.interventions import Immunosuppression as Immunosuppression
+from .core.interventions import Intervention as Intervention
+from .core.interventions import InterventionError as InterventionError
+from .core.interventions import MSCInfusion as MSCInfusion
+from .core.interventions import format_intervention as format_intervention
+from .core.interventions import parse_intervention as parse_intervention
+from .core.outcomes import FLARE_THRESHOLD as FLARE_THRESHOLD
+from .core.outcomes import REMISSION_THRESHOLD as REMISSION_THRESHOLD
+from .core.outcomes import Outcomes as Outcomes
+from .core.parameters import PARAMETERS as PARAMETERS
+from .core.parameters import ParameterError as ParameterError
+from .core.parameters import ParameterInfo as ParameterInfo
+from .core.parameters import Parameters as Parameters
+from .core.scenarios import ASSUMPTION_SETS as ASSUMPTION_SETS
+from .core.scenarios import SCENARIOS as SCENARIOS
+from .core.scenarios import AssumptionSet as AssumptionSet
+from .core.scenarios import Scenario as Scenario
+from .engine.batch import BatchResult as BatchResult
+from .engine.batch import simulate_batch as simulate_batch
+from .engine.simulate import Result as Result
+from .engine.simulate import SimulationError as SimulationError
+from .engine.simulate import resolve_parameters as resolve_parameters
+from .engine.simulate import simulate as simulate
 
 __version__ = "0.1.0"
 
 #: Submodules imported on first use (`model.uncertainty.ensemble(...)`), so `import model` stays fast.
-_LAZY_SUBMODULES = {"uncertainty", "sensitivity", "sweep"}
+_LAZY_SUBMODULES = {
+    "uncertainty": "model.analysis.uncertainty",
+    "sensitivity": "model.analysis.sensitivity",
+    "sweep": "model.analysis.sweep",
+    "phaseplane": "model.analysis.phaseplane",
+}
 
 
 def __getattr__(name: str) -> object:
     if name in _LAZY_SUBMODULES:
         import importlib
 
-        return importlib.import_module(f"{__name__}.{name}")
+        return importlib.import_module(_LAZY_SUBMODULES[name])
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

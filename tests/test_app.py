@@ -298,7 +298,7 @@ def test_compare_without_runs_puts_the_shared_treatment_under_every_assumption_s
 
 def test_phase_plane_trajectories_download_as_one_tidy_table() -> None:
     from app_pages.tipping_points import trajectory_table
-    from model import phaseplane
+    from model.analysis import phaseplane
 
     runs = phaseplane.trajectories("E", "R", [(0.1, 1.0), (3.0, 0.5)], "susceptible", "baseline")
     table = trajectory_table(runs, "E", "R")

@@ -1,12 +1,12 @@
-"""Finding each scenario's attractor by pseudo-transient continuation (model/attractor.py)."""
+"""Finding each scenario's attractor by pseudo-transient continuation (model/engine/attractor.py)."""
 
 import numpy as np
 import pytest
 
 import model
-from model import attractor
-from model.equations import Inputs, Switches
-from model.simulate import _integrate, initial_state, resolve_parameters
+from model.core.equations import Inputs, Switches
+from model.engine import attractor
+from model.engine.simulate import _integrate, initial_state, resolve_parameters
 
 LONG_RUN = 30_000.0  # days: long enough for the slowest compartment to settle
 

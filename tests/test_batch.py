@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 
 import model
-from model import batch
-from model.outcomes import OUTCOME_NAMES
-from model.simulate import SimulationError
-from model.uncertainty import sample_parameters
+from model.analysis.uncertainty import sample_parameters
+from model.core.outcomes import OUTCOME_NAMES
+from model.engine import batch
+from model.engine.simulate import SimulationError
 
 MSC = model.MSCInfusion(day=30.0, dose=1.0)
 REL = 1e-4
@@ -96,8 +96,8 @@ def test_a_shared_and_a_varying_exponent_give_the_same_bits_as_a_single_run():
 
 
 def test_a_few_members_are_evaluated_with_python_floats_to_the_same_bits_as_with_arrays():
-    from model.attractor import FEW_MEMBERS, evaluator
-    from model.equations import Inputs, Switches, rhs
+    from model.core.equations import Inputs, Switches, rhs
+    from model.engine.attractor import FEW_MEMBERS, evaluator
 
     p = batch._namespace(batch.resolve_batch(sample_parameters(FEW_MEMBERS, seed=2)))
     states = np.random.default_rng(0).uniform(0.1, 3.0, (len(model.STATE_NAMES), FEW_MEMBERS))
@@ -107,7 +107,7 @@ def test_a_few_members_are_evaluated_with_python_floats_to_the_same_bits_as_with
 
 
 def test_switches_for_arrays_skip_multiplying_by_one_and_change_no_bit():
-    from model.equations import Inputs, Switches, rhs
+    from model.core.equations import Inputs, Switches, rhs
 
     p = batch._namespace(batch.resolve_batch(sample_parameters(50, seed=4)))
     states = list(np.random.default_rng(1).uniform(0.1, 3.0, (len(model.STATE_NAMES), 50)))

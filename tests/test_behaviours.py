@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import model
-from model.compare import activity_at, tipping_window
+from model.analysis.compare import activity_at, tipping_window
 
 TEN_YEARS = 3650
 SMALL_TRIGGER = model.AntigenTrigger(day=30, size=10, duration=14)

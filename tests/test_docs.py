@@ -4,7 +4,7 @@ It builds with `mkdocs build --strict` (which also resolves every internal link 
 link into the app uses a known page and valid URL state; every Python snippet runs; the site
 covers every parameter and assumption set; every reference on the Evidence page is complete; the
 claims check and the lessons have their required parts; and the figures come from
-`python -m model.figures`. Illustrative teaching model, not predictive, not medical advice.
+`python -m model.report.figures`. Illustrative teaching model, not predictive, not medical advice.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 import model
-from model import figures
+from model.report import figures
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import model
-from model.equations import Inputs
-from model.interventions import intervention_from_dict
+from model.core.equations import Inputs
+from model.core.interventions import intervention_from_dict
 
 EXAMPLES = [
     model.MSCInfusion(day=30, dose=1.5, repeat_every=7, count=3),

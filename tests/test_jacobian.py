@@ -1,10 +1,10 @@
-"""Jacobians by sparse finite differences (model/jacobian.py) and how the batch hands them to LSODA."""
+"""Jacobians by sparse finite differences (model/engine/jacobian.py) and how the batch hands them to LSODA."""
 
 import numpy as np
 
-from model import attractor, batch, jacobian
-from model.equations import Inputs, Switches
-from model.uncertainty import sample_parameters
+from model.analysis.uncertainty import sample_parameters
+from model.core.equations import Inputs, Switches
+from model.engine import attractor, batch, jacobian
 
 N = 30  # members: few enough that `jacobian` perturbs every group side by side in one call
 

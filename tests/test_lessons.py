@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import model
-from model.compare import activity_at
+from model.analysis.compare import activity_at
 
 REMISSION, FLARE = model.REMISSION_THRESHOLD, model.FLARE_THRESHOLD
 INFUSION_DAY = 30

@@ -1,11 +1,11 @@
 """docs/model.md: its tables are generated from the code and must be fresh."""
 
 import model
-from model import docs_tables
+from model.report import docs_tables
 
 
 def test_generated_tables_in_model_doc_are_fresh():
-    assert docs_tables.main(["--check"]) == 0, "run `python -m model.docs_tables`"
+    assert docs_tables.main(["--check"]) == 0, "run `python -m model.report.docs_tables`"
 
 
 def test_model_doc_lists_every_parameter_state_mechanism_and_assumption_set():

@@ -6,7 +6,7 @@ import math
 import pytest
 
 import model
-from model.parameters import parameter_info
+from model.core.parameters import parameter_info
 
 
 def test_registry_lists_every_field_with_metadata():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import model
-from model import phaseplane
+from model.analysis import phaseplane
 
 WINDOW = (0.75, 1.15)  # antigen_clearance values inside the bistable range of the default model
 

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import model
-from model.equations import MECHANISMS, Inputs, Switches, numpy_powers, rhs, term_table
+from model.core.equations import MECHANISMS, Inputs, Switches, numpy_powers, rhs, term_table
 
 PARAMETER_BOX = st.fixed_dictionaries({p.name: st.floats(p.low, p.high, allow_nan=False) for p in model.PARAMETERS})
 EVERYTHING = [

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import model
-from model import sensitivity
+from model.analysis import sensitivity
 from model.cli import main
 
 PI = math.pi

@@ -99,7 +99,7 @@ def test_frame_and_csv_carry_the_disclaimer_and_parameters(msc_run, tmp_path):
 
 
 def test_outcomes_count_flares_and_remission():
-    from model.outcomes import compute_outcomes
+    from model.core.outcomes import compute_outcomes
 
     t = np.arange(6.0)
     out = compute_outcomes(t, np.array([0.1, 0.6, 0.1, 0.7, 0.3, 0.1]))
@@ -110,7 +110,7 @@ def test_outcomes_count_flares_and_remission():
 
 
 def test_solver_failure_raises_simulation_error(monkeypatch):
-    sim = importlib.import_module("model.simulate")  # the module, not the function of that name
+    sim = importlib.import_module("model.engine.simulate")  # the module, not the function of that name
     monkeypatch.setattr(sim, "MAX_STEPS", 3)
     with pytest.raises(model.SimulationError, match="solver failed"):
         model.simulate("active_sle", params={"ci_clearance": 19.0}, days=365, interventions=[model.MSCInfusion(day=5)])
@@ -119,7 +119,7 @@ def test_solver_failure_raises_simulation_error(monkeypatch):
 def test_every_mechanism_has_a_switch_and_every_term_names_a_known_mechanism():
     import dataclasses
 
-    from model.equations import TERMS, Switches
+    from model.core.equations import TERMS, Switches
 
     names = [m.name for m in model.MECHANISMS]
     assert [f.name for f in dataclasses.fields(Switches)] == names

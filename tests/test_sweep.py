@@ -13,8 +13,9 @@ import pyarrow.parquet as pq
 import pytest
 
 import model
-from model import cli, sweep
-from model.sweep_spec import SpecError, check_size, parse_spec
+from model import cli
+from model.analysis import sweep
+from model.analysis.sweep_spec import SpecError, check_size, parse_spec
 
 BASE = """
 scenario = "active_sle"

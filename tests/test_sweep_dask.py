@@ -8,7 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model import cli, sweep
+from model import cli
+from model.analysis import sweep
 
 distributed = pytest.importorskip("distributed")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from model import sweep
+from model.analysis import sweep
 
 SPEC = """
 scenario = "susceptible"

@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import model
-from model import uncertainty
+from model.analysis import uncertainty
 from model.cli import main
 
 MSC = model.MSCInfusion(day=30.0, dose=1.0)
@@ -180,7 +180,7 @@ def test_import_model_does_not_import_the_analysis_modules_until_used():
     import subprocess
     import sys
 
-    code = "import sys, model; print('model.uncertainty' in sys.modules); model.uncertainty; print('ok')"
+    code = "import sys, model; print('model.analysis.uncertainty' in sys.modules); model.uncertainty; print('ok')"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "ok"]
     assert math.isfinite(model.uncertainty.wilson_interval(1, 2)[0])

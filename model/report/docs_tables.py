@@ -13,13 +13,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from .compare import tipping_window
-from .equations import MECHANISMS, STATE_INFO
-from .outcomes import ACTIVITY_REFERENCE, FLARE_THRESHOLD, REMISSION_THRESHOLD
-from .parameters import PARAMETERS
-from .scenarios import ASSUMPTION_SETS, SCENARIOS
+from ..analysis.compare import tipping_window
+from ..core.equations import MECHANISMS, STATE_INFO
+from ..core.outcomes import ACTIVITY_REFERENCE, FLARE_THRESHOLD, REMISSION_THRESHOLD
+from ..core.parameters import PARAMETERS
+from ..core.scenarios import ASSUMPTION_SETS, SCENARIOS
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "model.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "model.md"
 TRIGGER_SIZE, TRIGGER_DAYS = 40.0, 14.0
 
 

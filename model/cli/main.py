@@ -14,17 +14,18 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from .compare import compare_assumptions
-from .equations import MECHANISMS
-from .interventions import InterventionError, parse_intervention
-from .parameters import PARAMETERS, ParameterError
-from .scenarios import ASSUMPTION_SETS, SCENARIOS
-from .simulate import DISCLAIMER, SimulationError, simulate
+from ..analysis.compare import compare_assumptions
+from ..core.disclaimer import DISCLAIMER
+from ..core.equations import MECHANISMS
+from ..core.interventions import InterventionError, parse_intervention
+from ..core.parameters import PARAMETERS, ParameterError
+from ..core.scenarios import ASSUMPTION_SETS, SCENARIOS
+from ..engine.simulate import SimulationError, simulate
 
 __all__ = ["main"]
 
 #: Modules that add subcommands (each defines `add_commands(subparsers)`); missing ones are skipped.
-_EXTENSIONS: tuple[str, ...] = ("model.uncertainty_cli", "model.sweep_cli")
+_EXTENSIONS: tuple[str, ...] = ("model.cli.uncertainty", "model.cli.sweep")
 
 USER_ERRORS = (ParameterError, InterventionError, ValueError, KeyError)
 

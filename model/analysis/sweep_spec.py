@@ -30,11 +30,17 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from .interventions import INTERVENTION_TYPES, Intervention, InterventionError, format_intervention, parse_intervention
-from .outcomes import OUTCOME_NAMES
-from .parameters import PARAMETERS
-from .scenarios import ASSUMPTION_SETS, SCENARIOS
-from .simulate import MAX_DAYS
+from ..core.interventions import (
+    INTERVENTION_TYPES,
+    Intervention,
+    InterventionError,
+    format_intervention,
+    parse_intervention,
+)
+from ..core.outcomes import OUTCOME_NAMES
+from ..core.parameters import PARAMETERS
+from ..core.scenarios import ASSUMPTION_SETS, SCENARIOS
+from ..engine.simulate import MAX_DAYS
 
 __all__ = ["Axis", "SpecError", "SweepSpec", "check_size", "load_spec", "parse_spec"]
 

@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from .equations import STATE_NAMES, Inputs, rhs
-from .parameters import PARAMETERS
+from ..core.equations import STATE_NAMES, Inputs, rhs
+from ..core.parameters import PARAMETERS
 
 __all__ = ["COLS", "DIAGONAL_GROUPS", "GROUPS", "PATTERN", "ROWS", "blocks", "diagonal", "entries", "replicas"]
 

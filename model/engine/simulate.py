@@ -26,13 +26,14 @@ from typing import Any
 import numpy as np
 from scipy.integrate import ODEintWarning, odeint
 
+from ..core.disclaimer import DISCLAIMER
+from ..core.equations import STATE_NAMES, TERMS, Inputs, Switches, rhs, term_table
+from ..core.interventions import Intervention
+from ..core.outcomes import Outcomes, activity_index, compute_outcomes
+from ..core.parameters import ParameterError, Parameters
+from ..core.scenarios import AssumptionSet, Scenario, get_assumption_set, get_scenario
+from ..report.files import write_atomic
 from .attractor import BURN_IN_DAYS, settle
-from .equations import STATE_NAMES, TERMS, Inputs, Switches, rhs, term_table
-from .files import write_atomic
-from .interventions import Intervention
-from .outcomes import Outcomes, activity_index, compute_outcomes
-from .parameters import ParameterError, Parameters
-from .scenarios import AssumptionSet, Scenario, get_assumption_set, get_scenario
 
 __all__ = [
     "DISCLAIMER",
@@ -43,10 +44,6 @@ __all__ = [
     "simulate",
 ]
 
-DISCLAIMER = (
-    "sle-immunomod: illustrative teaching model, not predictive, not medical advice. "
-    "Amounts are in arbitrary units; the activity index is a toy, not SLEDAI."
-)
 MAX_DAYS = 36_500.0
 RTOL, ATOL = 1e-6, 1e-9
 MAX_STEPS = 50_000

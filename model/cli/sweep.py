@@ -18,10 +18,10 @@ from concurrent.futures import Executor
 from pathlib import Path
 from types import FrameType
 
-from . import sweep
-from .outcomes import OUTCOME_NAMES
-from .simulate import DISCLAIMER
-from .sweep_spec import SpecError, check_size
+from ..analysis import sweep
+from ..analysis.sweep_spec import SpecError, check_size
+from ..core.disclaimer import DISCLAIMER
+from ..core.outcomes import OUTCOME_NAMES
 
 __all__ = ["add_commands"]
 
@@ -131,7 +131,7 @@ def _dry_run(spec: sweep.SweepSpec, args: argparse.Namespace) -> None:
 
 def _override_notes(spec: sweep.SweepSpec) -> list[str]:
     """Swept values replace what the scenario or an assumption set sets for the same parameter."""
-    from .scenarios import ASSUMPTION_SETS, SCENARIOS
+    from ..core.scenarios import ASSUMPTION_SETS, SCENARIOS
 
     sources = [(f"scenario {spec.scenario}", SCENARIOS[spec.scenario].overrides)]
     sources += [(f"assumption set {name}", ASSUMPTION_SETS[name].overrides) for name in spec.assumptions]

@@ -35,14 +35,15 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
+from ..core.disclaimer import DISCLAIMER
+from ..core.equations import STATE_NAMES, Inputs, Switches
+from ..core.interventions import Intervention
+from ..core.outcomes import OUTCOME_NAMES, activity_index, outcome_columns
+from ..core.parameters import PARAMETERS, ParameterError, Parameters, parameter_info
+from ..core.scenarios import get_assumption_set, get_scenario
 from . import jacobian
 from .attractor import BURN_IN_DAYS, Derivative, evaluator, member, settle, subset
-from .equations import STATE_NAMES, Inputs, Switches
-from .interventions import Intervention
-from .outcomes import OUTCOME_NAMES, activity_index, outcome_columns
-from .parameters import PARAMETERS, ParameterError, Parameters, parameter_info
-from .scenarios import get_assumption_set, get_scenario
-from .simulate import DISCLAIMER, SimulationError, _check_days, _check_timeline, _grid, _lsoda, burn_in
+from .simulate import SimulationError, _check_days, _check_timeline, _grid, _lsoda, burn_in
 from .simulate import resolve_parameters as _resolve_one
 
 if TYPE_CHECKING:  # pandas is imported on first use, so `import model` stays fast

@@ -16,12 +16,12 @@ from typing import Any
 
 import pandas as pd
 
-from .cli import add_run_options
-from .files import atomic_path
-from .interventions import parse_intervention
-from .outcomes import OUTCOME_NAMES
-from .scenarios import ASSUMPTION_SETS
-from .simulate import DISCLAIMER
+from ..core.disclaimer import DISCLAIMER
+from ..core.interventions import parse_intervention
+from ..core.outcomes import OUTCOME_NAMES
+from ..core.scenarios import ASSUMPTION_SETS
+from ..report.files import atomic_path
+from .main import add_run_options
 
 __all__ = ["add_commands", "check_out_path", "write_table"]
 
@@ -105,7 +105,7 @@ def _ranges(items: list[str]) -> dict[str, tuple[float, float]]:
 
 
 def _cmd_ensemble(args: argparse.Namespace) -> None:
-    from . import uncertainty
+    from ..analysis import uncertainty
 
     interventions = [parse_intervention(spec) for spec in args.intervention]
     if args.out:
@@ -148,7 +148,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> None:
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> None:
-    from . import sensitivity
+    from ..analysis import sensitivity
 
     interventions = [parse_intervention(spec) for spec in args.intervention]
     if args.out:

@@ -22,17 +22,18 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .compare import activity_at
+from ..analysis.compare import activity_at
+from ..core.disclaimer import DISCLAIMER
+from ..core.interventions import AntigenTrigger, BCellDepletion, HSCTReset, Immunosuppression, Intervention, MSCInfusion
+from ..core.outcomes import FLARE_THRESHOLD, REMISSION_THRESHOLD
+from ..core.scenarios import ASSUMPTION_SETS, SCENARIOS
+from ..engine.simulate import Result, simulate
 from .files import atomic_path
-from .interventions import AntigenTrigger, BCellDepletion, HSCTReset, Immunosuppression, Intervention, MSCInfusion
-from .outcomes import FLARE_THRESHOLD, REMISSION_THRESHOLD
-from .scenarios import ASSUMPTION_SETS, SCENARIOS
-from .simulate import DISCLAIMER, Result, simulate
 
 __all__ = ["DEFAULT_OUT", "FIGURES", "main", "render", "render_all"]
 
 #: Where the docs expect the figures: `docs/images` of the repository this package lives in.
-DEFAULT_OUT = Path(__file__).resolve().parent.parent / "docs" / "images"
+DEFAULT_OUT = Path(__file__).resolve().parents[2] / "docs" / "images"
 ILLUSTRATIVE = "illustrative, not predictive"
 _DPI = 110
 

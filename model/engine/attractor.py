@@ -31,9 +31,9 @@ from typing import Any
 
 import numpy as np
 
+from ..core.equations import Inputs, Switches, numpy_powers, rhs
+from ..core.parameters import Parameters
 from . import jacobian
-from .equations import Inputs, Switches, numpy_powers, rhs
-from .parameters import Parameters
 
 __all__ = ["BURN_IN_DAYS", "FEW_MEMBERS", "MAX_ITERATIONS", "evaluator", "member", "settle", "subset"]
 

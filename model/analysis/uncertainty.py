@@ -25,14 +25,14 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm, qmc
 
-from .batch import DEFAULT_CHUNK_SIZE, BatchResult, iter_batch
-from .equations import STATE_NAMES
-from .interventions import Intervention
-from .outcomes import OUTCOME_NAMES, REMISSION_THRESHOLD
-from .parameters import PARAMETERS, ParameterError, parameter_info
-from .scenarios import ASSUMPTION_SETS, SCENARIOS, get_assumption_set, get_scenario
-from .simulate import DISCLAIMER
-from .simulate import resolve_parameters as _resolve
+from ..core.disclaimer import DISCLAIMER
+from ..core.equations import STATE_NAMES
+from ..core.interventions import Intervention
+from ..core.outcomes import OUTCOME_NAMES, REMISSION_THRESHOLD
+from ..core.parameters import PARAMETERS, ParameterError, parameter_info
+from ..core.scenarios import ASSUMPTION_SETS, SCENARIOS, get_assumption_set, get_scenario
+from ..engine.batch import DEFAULT_CHUNK_SIZE, BatchResult, iter_batch
+from ..engine.simulate import resolve_parameters as _resolve
 
 __all__ = [
     "DEFAULT_QUANTILES",

@@ -36,10 +36,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .batch import simulate_batch
-from .files import TEMPORARY_MARK, atomic_path, write_atomic
-from .outcomes import OUTCOME_NAMES
-from .simulate import DISCLAIMER
+from ..core.disclaimer import DISCLAIMER
+from ..core.outcomes import OUTCOME_NAMES
+from ..engine.batch import simulate_batch
+from ..report.files import TEMPORARY_MARK, atomic_path, write_atomic
 from .sweep_spec import RUN_COLUMNS, SpecError, SweepSpec, check_size, load_spec, parse_spec
 
 __all__ = [
@@ -64,7 +64,7 @@ _OUTCOME_DTYPES = {name: "float64" for name in OUTCOME_NAMES} | {"flares": "Int6
 
 
 def _version() -> str:
-    from . import __version__
+    from .. import __version__
 
     return __version__
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from .interventions import AntigenTrigger, Intervention, MSCInfusion
-from .outcomes import FLARE_THRESHOLD
-from .scenarios import ASSUMPTION_SETS
-from .simulate import Result, simulate
+from ..core.interventions import AntigenTrigger, Intervention, MSCInfusion
+from ..core.outcomes import FLARE_THRESHOLD
+from ..core.scenarios import ASSUMPTION_SETS
+from ..engine.simulate import Result, simulate
 
 __all__ = ["activity_at", "compare_assumptions", "tipping_window", "tips"]
 

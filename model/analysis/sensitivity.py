@@ -25,12 +25,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .batch import DEFAULT_CHUNK_SIZE, BatchResult, iter_batch
-from .interventions import Intervention
-from .outcomes import OUTCOME_NAMES
-from .parameters import ParameterError, parameter_info
-from .scenarios import get_assumption_set, get_scenario
-from .simulate import DISCLAIMER, SimulationError
+from ..core.disclaimer import DISCLAIMER
+from ..core.interventions import Intervention
+from ..core.outcomes import OUTCOME_NAMES
+from ..core.parameters import ParameterError, parameter_info
+from ..core.scenarios import get_assumption_set, get_scenario
+from ..engine.batch import DEFAULT_CHUNK_SIZE, BatchResult, iter_batch
+from ..engine.simulate import SimulationError
 from .uncertainty import Progress, _check_ranges
 
 __all__ = ["METHODS", "analyze", "indices_figure", "morris", "sobol"]

@@ -23,12 +23,12 @@ from typing import Any
 
 import numpy as np
 
-from .equations import STATE_NAMES, Inputs, Switches, rhs
-from .interventions import MSCInfusion
-from .outcomes import REMISSION_THRESHOLD
-from .parameters import ParameterError, Parameters, parameter_info
-from .scenarios import SCENARIOS
-from .simulate import initial_state, resolve_parameters, simulate
+from ..core.equations import STATE_NAMES, Inputs, Switches, rhs
+from ..core.interventions import MSCInfusion
+from ..core.outcomes import REMISSION_THRESHOLD
+from ..core.parameters import ParameterError, Parameters, parameter_info
+from ..core.scenarios import SCENARIOS
+from ..engine.simulate import initial_state, resolve_parameters, simulate
 
 __all__ = [
     "PlaneField",
