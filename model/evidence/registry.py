@@ -162,19 +162,21 @@ def _fail(key: str, field: str, problem: str) -> RegistryError:
     return RegistryError(f"study registry: [{key}] field `{field}`: {problem}")
 
 
-def _text(raw: Mapping[str, Any], key: str, field: str, *, required: bool = True) -> str:
+def _text(raw: Mapping[str, Any], key: str, field: str, *, required: bool = True, where: str = "") -> str:
+    """The text field `field` of `raw`; errors name it as `where` (default: the field name)."""
     value = raw.get(field, "")
+    name = where or field
     if not isinstance(value, str):
-        raise _fail(key, field, f"must be text, got {type(value).__name__}")
+        raise _fail(key, name, f"must be text, got {type(value).__name__}")
     if required and not value.strip():
-        raise _fail(key, field, "is missing or empty")
+        raise _fail(key, name, "is missing or empty")
     return value.strip()
 
 
-def _choice(raw: Mapping[str, Any], key: str, field: str, choices: tuple[str, ...]) -> str:
-    value = _text(raw, key, field)
+def _choice(raw: Mapping[str, Any], key: str, field: str, choices: tuple[str, ...], where: str = "") -> str:
+    value = _text(raw, key, field, where=where)
     if value not in choices:
-        raise _fail(key, field, f"{value!r} is not one of {', '.join(choices)}")
+        raise _fail(key, where or field, f"{value!r} is not one of {', '.join(choices)}")
     return value
 
 
@@ -182,12 +184,8 @@ def _outcome(raw: Mapping[str, Any], key: str, index: int) -> Outcome:
     where = f"outcomes[{index}]"
     if not isinstance(raw, Mapping):
         raise _fail(key, where, "must be a table")
-    name = _text(raw, key, f"{where}.name") if "name" in raw else ""
-    if not name:
-        raise _fail(key, f"{where}.name", "is missing or empty")
-    text = raw.get("text", "")
-    if not isinstance(text, str) or not text.strip():
-        raise _fail(key, f"{where}.text", "is missing or empty")
+    name = _text(raw, key, "name", where=f"{where}.name")
+    text = _text(raw, key, "text", where=f"{where}.text")
     events = tuple(raw.get("events", ()))
     totals = tuple(raw.get("totals", ()))
     labels = tuple(raw.get("arm_labels", ()))
@@ -251,9 +249,9 @@ def _study(key: str, raw: Any) -> Study:
     if not isinstance(pop, Mapping):
         raise _fail(key, "population", "must be a table {disease, stage, status}")
     population = Population(
-        disease=_text(pop, key, "population.disease"),
-        stage=_text(pop, key, "population.stage"),
-        status=_choice(pop, key, "status", STATUSES),
+        disease=_text(pop, key, "disease", where="population.disease"),
+        stage=_text(pop, key, "stage", where="population.stage"),
+        status=_choice(pop, key, "status", STATUSES, where="population.status"),
     )
     arms = raw.get("arms")
     if not isinstance(arms, Mapping) or not arms:

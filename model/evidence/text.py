@@ -66,12 +66,17 @@ def proportion_text(outcome: Outcome) -> str:
 
 def arms_text(arms: Mapping[str, int]) -> str:
     """`umbilical-cord MSC 12, placebo 6` (0 shown as `number not stated`)."""
-    return ", ".join(f"{label} {n:,}" if n else f"{label} (number not stated in the abstract)" for label, n in arms.items())
+    parts = (f"{label} {n:,}" if n else f"{label} (number not stated in the abstract)" for label, n in arms.items())
+    return ", ".join(parts)
 
 
 def population_text(study: Study) -> str:
+    """Disease; stage; refractory or newly diagnosed (where the question applies)."""
     pop = study.population
-    status = "" if pop.status == "not applicable" else f"; {pop.status}"
+    status = {
+        "not applicable": "",
+        "mixed": "; not restricted to refractory or newly diagnosed patients",
+    }.get(pop.status, f"; {pop.status}")
     return f"{pop.disease}; {pop.stage}{status}"
 
 
