@@ -32,6 +32,7 @@ from model.evidence.registry import (
 from model.evidence.stats import newcombe_interval, wilson_interval
 from model.evidence.tables import (
     THERAPIES,
+    THERAPY_COLOURS,
     claims_table,
     evidence_map,
     forest_data,
@@ -64,6 +65,7 @@ __all__ = [
     "STATUSES",
     "STUDIES",
     "THERAPIES",
+    "THERAPY_COLOURS",
     "Claim",
     "Outcome",
     "Population",

@@ -16,6 +16,15 @@ from model.evidence.text import difference, format_citation, population_text
 
 #: Order of therapies in the map and plots.
 THERAPIES: tuple[str, ...] = ("MSC", "HSCT", "CAR-T", "B-cell depletion", "belimumab", "biology")
+#: One Okabe-Ito colour (colour-blind safe, as in the app) per therapy.
+THERAPY_COLOURS: dict[str, str] = {
+    "MSC": "#E69F00",
+    "HSCT": "#56B4E9",
+    "CAR-T": "#009E73",
+    "B-cell depletion": "#0072B2",
+    "belimumab": "#D55E00",
+    "biology": "#CC79A7",
+}
 
 
 def _order(values: pd.Series, order: tuple[str, ...]) -> pd.Series:
