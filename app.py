@@ -1,7 +1,8 @@
 """sle-immunomod: the Streamlit teaching app (`streamlit run app.py`).
 
 A multipage app built with `st.navigation`: each page is a file in `app_pages/` served at its own
-URL path (`/explore`, `/compare`, ...), and shared helpers live in `app_pages/common.py`. The root
+URL path (`/explore`, `/compare`, ...); shared helpers live in `app_pages/url_state.py` (URL state,
+no Streamlit), `app_pages/widgets.py` and `app_pages/plots.py`. The root
 URL forwards to `/explore`, keeping any query string, so every page has a stable address that can
 be shared. The app holds no model maths; it calls `model`.
 Illustrative teaching model, not predictive, not medical advice.
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import common
+from app_pages import widgets
 
 HERE = Path(__file__).parent
 #: (file in app_pages/, title, url path, icon); optional pages are registered only if their file exists.
@@ -34,7 +35,7 @@ pages = [
 
 def _start() -> None:
     """The root URL: forward to Explore with the same query string."""
-    st.switch_page(pages[0], query_params=common.read_query())
+    st.switch_page(pages[0], query_params=widgets.read_query())
 
 
 navigation = st.navigation([st.Page(_start, title="Start", url_path="start", default=True), *pages], position="hidden")
@@ -42,5 +43,5 @@ with st.sidebar:
     for item in pages:
         st.page_link(item)
     st.divider()
-common.sidebar_controls()
+widgets.sidebar_controls()
 navigation.run()

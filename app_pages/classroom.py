@@ -15,7 +15,7 @@ import numpy as np
 import streamlit as st
 
 import model
-from app_pages import common
+from app_pages import plots, url_state, widgets
 
 P = "classroom."
 
@@ -44,7 +44,7 @@ class Activity:
 
 
 def _run(scenario: str, assumptions: str, interventions: tuple[str, ...], days: float) -> model.Result:
-    return common.run_cached(scenario, assumptions, (), interventions, days, ())
+    return widgets.run_cached(scenario, assumptions, (), interventions, days, ())
 
 
 def _tipping() -> Reveal:
@@ -181,21 +181,21 @@ ACTIVITIES: dict[str, Activity] = {
 
 
 def _initial(query: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
-    value, warnings = common.parse_choice(query, "activity", tuple(ACTIVITIES), "tipping_point")
+    value, warnings = url_state.parse_choice(query, "activity", tuple(ACTIVITIES), "tipping_point")
     return {f"{P}activity": value}, warnings
 
 
 def _reveal_figure(reveal: Reveal, activity: Activity) -> None:
-    fig = common.activity_figure(reveal.runs, f"{activity.title.split('. ', 1)[1]}: toy activity index")
-    common.show_plot(fig, reveal.explanation, key=f"{P}fig.{activity.key}")
+    fig = plots.activity_figure(reveal.runs, f"{activity.title.split('. ', 1)[1]}: toy activity index")
+    plots.show_plot(fig, reveal.explanation, key=f"{P}fig.{activity.key}")
     label, res = reveal.runs[0]
-    states = common.states_figure(res, reveal.states, f"Inside the model: {label}")
+    states = plots.states_figure(res, reveal.states, f"Inside the model: {label}")
     ends = ", ".join(
-        f"{common.STATE_LABELS[s].lower()} from {common.fmt_amount(res[s][0])} to {common.fmt_amount(res[s][-1])}"
+        f"{plots.STATE_LABELS[s].lower()} from {plots.fmt_amount(res[s][0])} to {plots.fmt_amount(res[s][-1])}"
         for s in reveal.states
     )
-    common.show_plot(states, f"Over the run (a.u.): {ends}.", key=f"{P}fig.{activity.key}.states")
-    common.download_csv(reveal.runs, f"sle-immunomod-classroom-{activity.key}.csv", key=f"{P}csv.{activity.key}")
+    plots.show_plot(states, f"Over the run (a.u.): {ends}.", key=f"{P}fig.{activity.key}.states")
+    widgets.download_csv(reveal.runs, f"sle-immunomod-classroom-{activity.key}.csv", key=f"{P}csv.{activity.key}")
 
 
 def show_activity(activity: Activity) -> None:
@@ -215,7 +215,7 @@ def show_activity(activity: Activity) -> None:
     if guess is None:
         st.caption("Commit to a prediction first.")
     elif st.session_state.get(revealed_key):
-        with common.user_errors():
+        with widgets.user_errors():
             reveal = activity.reveal()
             left, right = st.columns(2)
             left.container(border=True).markdown(f"**Your prediction**\n\n{activity.options[guess]}")
@@ -231,15 +231,15 @@ def show_activity(activity: Activity) -> None:
 
 def page() -> None:
     """Draw the Classroom page."""
-    common.page_header(
+    widgets.page_header(
         "Classroom: predict, then reveal",
         "Make a prediction first, then let the toy model run. A wrong prediction is the most useful one. "
         "Everything here is illustrative.",
     )
-    common.init_from_url(f"{P}activity", _initial)
+    widgets.init_from_url(f"{P}activity", _initial)
     key = st.selectbox("Activity", list(ACTIVITIES), format_func=lambda k: ACTIVITIES[k].title, key=f"{P}activity")
     show_activity(ACTIVITIES[key])
-    common.write_query({"activity": key})
+    widgets.write_query({"activity": key})
 
 
 page()

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import model
-from app_pages import common
+from app_pages import plots, url_state, widgets
 
 P = "compare."
 MAX_RUNS = 4
@@ -41,7 +41,7 @@ def _parse_run(text: str, days: float) -> tuple[str, str, str]:
 def _normalise_ivs(text: str, days: float) -> str:
     """Intervention text forms separated by ';' (or 'none'), checked and normalised; raises InterventionError."""
     items = [s for s in (p.strip() for p in text.split(";")) if s and s != "none"]
-    ivs, problems = common.parse_interventions(items, days)
+    ivs, problems = url_state.parse_interventions(items, days)
     if problems:
         raise model.InterventionError(problems[0].removeprefix("URL field `iv` = "))
     return "; ".join(ivs) or "none"
@@ -51,14 +51,14 @@ def _runs_from_shared_fields(
     query: Mapping[str, list[str]], days: float
 ) -> tuple[list[tuple[str, str, str]], list[str]]:
     """Without `run`: the shared `scenario` and `iv` fields under every assumption set (the headline comparison)."""
-    scenario, warnings = common.parse_choice(query, "scenario", tuple(model.SCENARIOS), DEFAULT_RUNS[0][0])
-    ivs, more = common.parse_interventions(query.get("iv", [THERAPY]), days)
+    scenario, warnings = url_state.parse_choice(query, "scenario", tuple(model.SCENARIOS), DEFAULT_RUNS[0][0])
+    ivs, more = url_state.parse_interventions(query.get("iv", [THERAPY]), days)
     text = "; ".join(ivs) or "none"
     return [(scenario, name, text) for name in model.ASSUMPTION_SETS], warnings + more
 
 
 def _initial(query: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
-    days, warnings = common.parse_number(query, "days", *common.DAYS_RANGE, DEFAULT_DAYS)
+    days, warnings = url_state.parse_number(query, "days", *url_state.DAYS_RANGE, DEFAULT_DAYS)
     runs = []
     for text in query.get("run", [])[:MAX_RUNS]:
         try:
@@ -83,9 +83,9 @@ def _run_controls(i: int) -> None:
     for name, value in zip(("scenario", "assumptions", "ivs"), defaults, strict=True):
         st.session_state.setdefault(f"{P}{name}.{i}", value)
     st.markdown(f"**Run {i + 1}**")
-    st.selectbox("Scenario", list(model.SCENARIOS), format_func=common.scenario_label, key=f"{P}scenario.{i}")
+    st.selectbox("Scenario", list(model.SCENARIOS), format_func=widgets.scenario_label, key=f"{P}scenario.{i}")
     st.selectbox(
-        "Assumptions", list(model.ASSUMPTION_SETS), format_func=common.assumptions_label, key=f"{P}assumptions.{i}"
+        "Assumptions", list(model.ASSUMPTION_SETS), format_func=widgets.assumptions_label, key=f"{P}assumptions.{i}"
     )
     st.text_input(
         "Treatments",
@@ -96,7 +96,7 @@ def _run_controls(i: int) -> None:
     )
 
 
-def _specs(n: int, days: float) -> list[tuple[str, common.RunSpec]]:
+def _specs(n: int, days: float) -> list[tuple[str, url_state.RunSpec]]:
     """Labelled runs from the widgets; a run with a bad treatment text shows an error and is left out."""
     specs = []
     for i in range(n):
@@ -107,7 +107,7 @@ def _specs(n: int, days: float) -> list[tuple[str, common.RunSpec]]:
             st.error(f"Run {i + 1}: {exc}")
             continue
         items = () if ivs == "none" else tuple(ivs.split("; "))
-        spec = common.RunSpec(ss[f"{P}scenario.{i}"], ss[f"{P}assumptions.{i}"], items, days)
+        spec = url_state.RunSpec(ss[f"{P}scenario.{i}"], ss[f"{P}assumptions.{i}"], items, days)
         label = f"Run {i + 1}: {spec.scenario}, {spec.assumptions}, {spec.describe_interventions()}"
         specs.append((label, spec))
     return specs
@@ -140,7 +140,7 @@ def headline(scenario: str, ivs: tuple[str, ...], days: float) -> None:
         st.info("Give run 1 a treatment to see it under every assumption set.")
         return
     items = [model.parse_intervention(t) for t in ivs]
-    with common.user_errors():
+    with widgets.user_errors():
         table = _compare_cached(scenario, ivs, days)
         ends = {
             a: ("remission" if r else "active disease")
@@ -171,25 +171,25 @@ def _compare_cached(scenario: str, ivs: tuple[str, ...], days: float) -> pd.Data
 
 def page() -> None:
     """Draw the Compare page."""
-    common.page_header(
+    widgets.page_header(
         "Compare runs",
         "Put two to four runs side by side: the same toy patient under different beliefs about MSC, or "
         "different treatments. Illustrative only.",
     )
-    common.init_from_url(f"{P}days", _initial)
+    widgets.init_from_url(f"{P}days", _initial)
     top = st.columns([1, 1, 2])
     n = top[0].number_input("Number of runs", 2, MAX_RUNS, step=1, key=f"{P}n")
-    days = float(top[1].slider("Days", *common.DAYS_RANGE, step=5, key=f"{P}days"))
+    days = float(top[1].slider("Days", *url_state.DAYS_RANGE, step=5, key=f"{P}days"))
     for i, col in enumerate(st.columns(int(n))):
         with col:
             _run_controls(i)
     specs = _specs(int(n), days)
-    runs = [(label, res) for label, spec in specs if (res := common.run_spec(spec)) is not None]
+    runs = [(label, res) for label, spec in specs if (res := widgets.run_spec(spec)) is not None]
     if runs:
-        fig = common.activity_figure(runs, "Toy activity index of each run")
+        fig = plots.activity_figure(runs, "Toy activity index of each run")
         lowest = min(runs, key=lambda r: r[1].outcomes.activity_final)
         ends_in = sum(r.outcomes.remission_at_end for _, r in runs)
-        common.show_plot(
+        plots.show_plot(
             fig,
             f"{ends_in} of {len(runs)} runs end in remission; the lowest final activity "
             f"({lowest[1].outcomes.activity_final:.2f}) is {lowest[0]}.",
@@ -197,7 +197,7 @@ def page() -> None:
         )
         st.subheader("Outcome differences")
         st.dataframe(outcome_table(runs), hide_index=True)
-        common.download_csv(runs, "sle-immunomod-compare.csv", key=f"{P}csv")
+        widgets.download_csv(runs, "sle-immunomod-compare.csv", key=f"{P}csv")
     st.subheader("The headline lesson")
     if specs:
         first = specs[0][1]
@@ -206,7 +206,7 @@ def page() -> None:
         "days": f"{days:g}",
         "run": [f"{s.scenario}/{s.assumptions}/{';'.join(s.interventions) or 'none'}" for _, s in specs],
     }
-    common.write_query(query)
+    widgets.write_query(query)
 
 
 page()

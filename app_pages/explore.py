@@ -13,10 +13,10 @@ from typing import Any
 import streamlit as st
 
 import model
-from app_pages import common
+from app_pages import plots, url_state, widgets
 
 P = "explore."  # Session State key prefix of this page
-DEFAULT = common.RunSpec("active_sle", "baseline", ("msc:day=30,dose=1",), 365)
+DEFAULT = url_state.RunSpec("active_sle", "baseline", ("msc:day=30,dose=1",), 365)
 #: The kinds of intervention a student can add: text-form kind -> label.
 KINDS: dict[str, str] = {
     "msc": "MSC infusion",
@@ -57,7 +57,7 @@ def _resolved(scenario: str, assumptions: str) -> dict[str, float]:
     return model.resolve_parameters(scenario, assumptions).as_dict()
 
 
-def _state_from_spec(spec: common.RunSpec) -> dict[str, Any]:
+def _state_from_spec(spec: url_state.RunSpec) -> dict[str, Any]:
     """Session State values that show `spec` in the widgets."""
     values = _resolved(spec.scenario, spec.assumptions) | dict(spec.overrides)
     state: dict[str, Any] = {
@@ -66,14 +66,14 @@ def _state_from_spec(spec: common.RunSpec) -> dict[str, Any]:
         f"{P}days": int(spec.days),
         f"{P}ko": list(spec.knockouts),
         f"{P}ivs": list(spec.interventions),
-        f"{P}extra": [name for name, _ in spec.overrides if name not in common.TEACHING_PARAMETERS],
+        f"{P}extra": [name for name, _ in spec.overrides if name not in widgets.TEACHING_PARAMETERS],
     }
     state.update({_param_key(name): float(v) for name, v in values.items()})
     return state
 
 
 def _initial(query: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
-    spec, warnings = common.parse_run_spec(query, DEFAULT)
+    spec, warnings = url_state.parse_run_spec(query, DEFAULT)
     return _state_from_spec(spec), warnings
 
 
@@ -123,7 +123,7 @@ def _add() -> None:
 def _slider(name: str, default: float) -> None:
     """A parameter slider starting at `default` unless the user (or the URL) set it."""
     st.session_state.setdefault(_param_key(name), default)
-    common.parameter_slider(name, _param_key(name))
+    widgets.parameter_slider(name, _param_key(name))
 
 
 def sidebar() -> None:
@@ -133,7 +133,7 @@ def sidebar() -> None:
     sb.selectbox(
         "Scenario",
         list(model.SCENARIOS),
-        format_func=common.scenario_label,
+        format_func=widgets.scenario_label,
         key=f"{P}scenario",
         on_change=_on_basis_change,
         help="\n\n".join(f"**{s.title}**: {s.description}" for s in model.SCENARIOS.values()),
@@ -141,41 +141,41 @@ def sidebar() -> None:
     sb.selectbox(
         "How MSC work (assumption set)",
         list(model.ASSUMPTION_SETS),
-        format_func=common.assumptions_label,
+        format_func=widgets.assumptions_label,
         key=f"{P}assumptions",
         on_change=_on_basis_change,
         help="\n\n".join(f"**{a.title}**: {a.explanation}" for a in model.ASSUMPTION_SETS.values()),
     )
-    sb.slider("Days to simulate", *common.DAYS_RANGE, step=5, key=f"{P}days")
+    sb.slider("Days to simulate", *url_state.DAYS_RANGE, step=5, key=f"{P}days")
     sb.subheader("Parameters")
     sb.caption("Defaults are the values for the chosen scenario and assumptions.")
     resolved = _resolved(st.session_state[f"{P}scenario"], st.session_state[f"{P}assumptions"])
     with sb:
-        for name in common.TEACHING_PARAMETERS:
+        for name in widgets.TEACHING_PARAMETERS:
             _slider(name, resolved[name])
         with st.expander("More parameters"):
-            others = [p.name for p in model.PARAMETERS if p.name not in common.TEACHING_PARAMETERS]
+            others = [p.name for p in model.PARAMETERS if p.name not in widgets.TEACHING_PARAMETERS]
             st.multiselect("Add sliders for", others, key=f"{P}extra")
             for name in st.session_state[f"{P}extra"]:
                 _slider(name, resolved[name])
     sb.multiselect(
         "Knock out mechanisms ('what if MSC did not induce Tregs?')",
-        list(common.MECHANISM_TEXT),
+        list(url_state.MECHANISM_TEXT),
         key=f"{P}ko",
         format_func=lambda n: n.replace("_", " "),
-        help="\n\n".join(f"**{k.replace('_', ' ')}**: {v}" for k, v in common.MECHANISM_TEXT.items()),
+        help="\n\n".join(f"**{k.replace('_', ' ')}**: {v}" for k, v in url_state.MECHANISM_TEXT.items()),
     )
     sb.button("Reset to defaults", on_click=_reset, icon=":material/restart_alt:", width="stretch")
 
 
-def current_spec() -> common.RunSpec:
+def current_spec() -> url_state.RunSpec:
     """The run the widgets describe."""
     ss = st.session_state
     scenario, assumptions = ss[f"{P}scenario"], ss[f"{P}assumptions"]
     resolved = _resolved(scenario, assumptions)
-    shown = [*common.TEACHING_PARAMETERS, *ss[f"{P}extra"]]
+    shown = [*widgets.TEACHING_PARAMETERS, *ss[f"{P}extra"]]
     overrides = {n: float(ss[_param_key(n)]) for n in shown if abs(ss[_param_key(n)] - resolved[n]) > 1e-12}
-    return common.RunSpec(
+    return url_state.RunSpec(
         scenario,
         assumptions,
         tuple(ss[f"{P}ivs"]),
@@ -211,56 +211,56 @@ def timeline_editor() -> None:
             st.error(st.session_state[f"{P}add_error"])
 
 
-def results(spec: common.RunSpec) -> None:
+def results(spec: url_state.RunSpec) -> None:
     """Outcome cards, plots, "why did it move?" and the CSV download for `spec`."""
-    res, untreated = common.run_spec(spec), common.run_spec(spec.untreated())
+    res, untreated = widgets.run_spec(spec), widgets.run_spec(spec.untreated())
     if res is None or untreated is None:
         return
     what = spec.describe_interventions()
-    aset = common.assumptions_label(spec.assumptions)
+    aset = widgets.assumptions_label(spec.assumptions)
     st.subheader("Outcomes (compared with no treatment)")
-    common.outcome_cards(res, untreated)
+    widgets.outcome_cards(res, untreated)
     runs = [(what, res), ("untreated", untreated)] if spec.interventions else [("untreated", res)]
-    fig = common.activity_figure(
+    fig = plots.activity_figure(
         runs,
-        f"Toy activity index: {common.scenario_label(spec.scenario)}, {aset}",
+        f"Toy activity index: {widgets.scenario_label(spec.scenario)}, {aset}",
         ["untreated"] if spec.interventions else [],
     )
-    common.add_intervention_marks(fig, res)
-    common.show_plot(fig, common.activity_summary(res, untreated), key=f"{P}fig.activity")
+    plots.add_intervention_marks(fig, res)
+    plots.show_plot(fig, plots.activity_summary(res, untreated), key=f"{P}fig.activity")
 
     st.subheader("Inside the model")
     log = st.checkbox("Log scale", key=f"{P}log", help="Shows small and large amounts together.")
     for tab, (group, states) in zip(st.tabs(list(GROUPS)), GROUPS.items(), strict=True):
         with tab:
-            fig = common.states_figure(res, states, f"{group} over time", log)
-            ends = ", ".join(f"{common.STATE_LABELS[s].lower()} {common.fmt_amount(res[s][-1])}" for s in states)
-            common.show_plot(fig, f"At the end of the run (a.u.): {ends}.", key=f"{P}fig.{group}")
+            fig = plots.states_figure(res, states, f"{group} over time", log)
+            ends = ", ".join(f"{plots.STATE_LABELS[s].lower()} {plots.fmt_amount(res[s][-1])}" for s in states)
+            plots.show_plot(fig, f"At the end of the run (a.u.): {ends}.", key=f"{P}fig.{group}")
 
     st.subheader("Why did it move?")
     state = st.selectbox(
         "State to explain",
         list(model.STATE_NAMES),
         index=0,
-        format_func=common.STATE_LABELS.get,
+        format_func=plots.STATE_LABELS.get,
         key=f"{P}why",
     )
-    table = common.contributions_cached(spec, state)
-    common.show_plot(
-        common.contributions_figure(table, state), common.contributions_summary(table, state), key=f"{P}fig.why"
+    table = widgets.contributions_cached(spec, state)
+    plots.show_plot(
+        plots.contributions_figure(table, state), plots.contributions_summary(table, state), key=f"{P}fig.why"
     )
-    common.download_csv([(what, res)], "sle-immunomod-explore.csv", key=f"{P}csv")
+    widgets.download_csv([(what, res)], "sle-immunomod-explore.csv", key=f"{P}csv")
 
 
-common.page_header(
+widgets.page_header(
     "Explore the toy model",
     "Pick a toy patient and a belief about how MSC work, put treatments on the timeline, and watch what "
     "the model does. Every number here is illustrative.",
 )
-common.init_from_url(f"{P}scenario", _initial)
+widgets.init_from_url(f"{P}scenario", _initial)
 sidebar()
 spec = current_spec()
 st.session_state[f"{P}basis"] = (spec.scenario, spec.assumptions)
 timeline_editor()
 results(spec)
-common.write_query(common.run_spec_query(spec))
+widgets.write_query(url_state.run_spec_query(spec))

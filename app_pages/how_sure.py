@@ -16,11 +16,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import model
-from app_pages import common
+from app_pages import plots, url_state, widgets
 from model.analysis import sensitivity, uncertainty
 
 P = "how_sure."
-DEFAULT = common.RunSpec("active_sle", "baseline", ("msc:day=30,dose=1",), 365)
+DEFAULT = url_state.RunSpec("active_sle", "baseline", ("msc:day=30,dose=1",), 365)
 SIZES: tuple[int, ...] = (16, 32, 64, 128)
 DAYS: tuple[int, int] = (60, 730)  # a shorter range than other pages: ensembles of long runs take longer
 SPREADS: dict[str, float] = {
@@ -46,7 +46,7 @@ DEFAULTS: dict[str, Any] = {"n": 32, "spread": 0.25, "seed": 1, "outcome": "acti
 
 
 def _initial(query: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
-    spec, warnings = common.parse_run_spec(query, DEFAULT)
+    spec, warnings = url_state.parse_run_spec(query, DEFAULT)
     days = int(min(max(spec.days, DAYS[0]), DAYS[1]))
     if days != spec.days:
         warnings.append(
@@ -58,11 +58,11 @@ def _initial(query: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]]
         f"{P}iv": "\n".join(spec.interventions),
         f"{P}days": days,
     }
-    n, w1 = common.parse_choice(query, "n", tuple(str(s) for s in SIZES), str(DEFAULTS["n"]))
-    spread, w2 = common.parse_choice(query, "spread", tuple(f"{v:g}" for v in SPREADS.values()), "0.25")
-    seed, w3 = common.parse_number(query, "seed", 0, 10_000, DEFAULTS["seed"])
-    outcome, w4 = common.parse_choice(query, "outcome", OUTCOMES, DEFAULTS["outcome"])
-    method, w5 = common.parse_choice(query, "method", tuple(METHODS), DEFAULTS["method"])
+    n, w1 = url_state.parse_choice(query, "n", tuple(str(s) for s in SIZES), str(DEFAULTS["n"]))
+    spread, w2 = url_state.parse_choice(query, "spread", tuple(f"{v:g}" for v in SPREADS.values()), "0.25")
+    seed, w3 = url_state.parse_number(query, "seed", 0, 10_000, DEFAULTS["seed"])
+    outcome, w4 = url_state.parse_choice(query, "outcome", OUTCOMES, DEFAULTS["outcome"])
+    method, w5 = url_state.parse_choice(query, "method", tuple(METHODS), DEFAULTS["method"])
     values.update(
         {
             f"{P}n": int(n),
@@ -113,10 +113,10 @@ def fan_figure(ens: uncertainty.EnsembleResult, untreated: uncertainty.EnsembleR
             y=base[0.5],
             name="untreated median",
             mode="lines",
-            line={"color": common.OKABE_ITO["grey"], "dash": "dash", "width": 3},
+            line={"color": plots.OKABE_ITO["grey"], "dash": "dash", "width": 3},
         )
     )
-    return common.style_figure(fig, "Spread of the toy activity index over parameter sets", "toy activity index (TLAI)")
+    return plots.style_figure(fig, "Spread of the toy activity index over parameter sets", "toy activity index (TLAI)")
 
 
 def probability_figure(summary: Any) -> go.Figure:
@@ -131,12 +131,12 @@ def probability_figure(summary: Any) -> go.Figure:
                 "array": 100 * (summary["p_high"] - summary["p_remission"]),
                 "arrayminus": 100 * (summary["p_remission"] - summary["p_low"]),
             },
-            marker_color=[common.RUN_COLORS[k % len(common.RUN_COLORS)] for k in range(len(summary))],
+            marker_color=[plots.RUN_COLORS[k % len(plots.RUN_COLORS)] for k in range(len(summary))],
         )
     )
     fig.update_yaxes(range=[0, 100])
     fig.update_layout(hovermode="closest")
-    return common.style_figure(
+    return plots.style_figure(
         fig, "Share of parameter sets in remission at the end, per assumption set", "% of parameter sets", ""
     )
 
@@ -144,13 +144,13 @@ def probability_figure(summary: Any) -> go.Figure:
 # --- page --------------------------------------------------------------------------------------
 
 
-def _controls() -> tuple[common.RunSpec, int, float, int]:
+def _controls() -> tuple[url_state.RunSpec, int, float, int]:
     c1, c2, c3 = st.columns(3)
-    scenario = c1.selectbox("Scenario", list(model.SCENARIOS), format_func=common.scenario_label, key=f"{P}scenario")
+    scenario = c1.selectbox("Scenario", list(model.SCENARIOS), format_func=widgets.scenario_label, key=f"{P}scenario")
     assumptions = c2.selectbox(
         "Assumptions (how MSC act)",
         list(model.ASSUMPTION_SETS),
-        format_func=common.assumptions_label,
+        format_func=widgets.assumptions_label,
         key=f"{P}assumptions",
     )
     days = c3.slider("Days", *DAYS, step=5, key=f"{P}days")
@@ -161,14 +161,14 @@ def _controls() -> tuple[common.RunSpec, int, float, int]:
         help="Kinds: msc, hsct, immunosuppression, bcell_depletion, antigen; see the Explore page.",
     )
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    interventions, warnings = common.parse_interventions(lines, days)
+    interventions, warnings = url_state.parse_interventions(lines, days)
     for message in warnings:
         st.warning(message.replace("URL field `iv`", "Treatment"), icon=":material/warning:")
     d1, d2, d3 = st.columns(3)
     n = d1.select_slider("Parameter sets (members)", SIZES, key=f"{P}n")
     spread_label = d2.selectbox("Uncertainty: parameters vary", list(SPREADS), key=f"{P}spread")
     seed = d3.number_input("Random seed", 0, 10_000, step=1, key=f"{P}seed")
-    spec = common.RunSpec(scenario, assumptions, interventions, days)
+    spec = url_state.RunSpec(scenario, assumptions, interventions, days)
     return spec, int(n), SPREADS[spread_label], int(seed)
 
 
@@ -184,11 +184,11 @@ def _explain_bands() -> None:
     )
 
 
-def _section_ensemble(spec: common.RunSpec, n: int, spread: float, seed: int) -> None:
+def _section_ensemble(spec: url_state.RunSpec, n: int, spread: float, seed: int) -> None:
     st.header("1. One story, uncertain numbers")
     ranges = uncertainty.ranges_around(spec.scenario, spec.assumptions, spread)
     args = (spec.scenario, spec.assumptions, spec.days, n, seed, spread)
-    with common.user_errors():
+    with widgets.user_errors():
         ens = _memo(
             ("ensemble", spec.interventions, *args),
             "Running the ensemble",
@@ -217,7 +217,7 @@ def _section_ensemble(spec: common.RunSpec, n: int, spread: float, seed: int) ->
             "In remission at the end, with treatment",
             f"{treated.value:.0%}",
             f"{100 * (treated.value - base.value):+.0f} points vs untreated",
-            **common.delta_style(treated.value - base.value, 0.005, "normal"),
+            **widgets.delta_style(treated.value - base.value, 0.005, "normal"),
             help="Share of parameter sets with the toy activity index below the remission threshold on the last "
             "day; the 95 % interval reflects only how many sets were run.",
         )
@@ -225,7 +225,7 @@ def _section_ensemble(spec: common.RunSpec, n: int, spread: float, seed: int) ->
         m2.metric("Without treatment", f"{base.value:.0%}", help="The same parameter sets, no treatment.")
         m2.caption(f"95 % interval {base.low:.0%} to {base.high:.0%}")
         bands = ens.quantiles("activity")
-        common.show_plot(
+        plots.show_plot(
             fan_figure(ens, untreated),
             f"At the end of day {spec.days:g}, half of the {n} parameter sets have a toy activity index between "
             f"{bands[0.25].iloc[-1]:.2f} and {bands[0.75].iloc[-1]:.2f} (median {bands[0.5].iloc[-1]:.2f}; "
@@ -235,14 +235,14 @@ def _section_ensemble(spec: common.RunSpec, n: int, spread: float, seed: int) ->
         _explain_bands()
 
 
-def _section_assumptions(spec: common.RunSpec, n: int, spread: float, seed: int) -> None:
+def _section_assumptions(spec: url_state.RunSpec, n: int, spread: float, seed: int) -> None:
     st.header("2. Same numbers, different stories")
     st.markdown(
         "The same parameter sets, run under every assumption set about how MSC act. If the bars differ more "
         "than their error bars, the *assumption* matters more than the uncertain numbers."
     )
     ranges = uncertainty.ranges_around(spec.scenario, "baseline", spread)
-    with common.user_errors():
+    with widgets.user_errors():
         table = _memo(
             ("across", spec.scenario, spec.interventions, spec.days, n, seed, spread),
             "Running every assumption set",
@@ -260,30 +260,30 @@ def _section_assumptions(spec: common.RunSpec, n: int, spread: float, seed: int)
         summary = uncertainty.summarize_across(table)
         best = summary.loc[summary["p_remission"].idxmax()]
         worst = summary.loc[summary["p_remission"].idxmin()]
-        common.show_plot(
+        plots.show_plot(
             probability_figure(summary),
-            f"Under '{common.assumptions_label(best['assumptions'])}' {best['p_remission']:.0%} of parameter sets "
-            f"end in remission; under '{common.assumptions_label(worst['assumptions'])}' {worst['p_remission']:.0%}. "
+            f"Under '{widgets.assumptions_label(best['assumptions'])}' {best['p_remission']:.0%} of parameter sets "
+            f"end in remission; under '{widgets.assumptions_label(worst['assumptions'])}' {worst['p_remission']:.0%}. "
             "Error bars are 95 % Wilson intervals (sampling noise only).",
             key=f"{P}fig.prob",
         )
         hist = uncertainty.outcome_histogram(table, "activity_final", "Toy activity index at the end")
-        common.show_plot(
-            common.style_figure(hist, "Toy activity index at the end, per assumption set", "parameter sets", "TLAI"),
+        plots.show_plot(
+            plots.style_figure(hist, "Toy activity index at the end, per assumption set", "parameter sets", "TLAI"),
             "Each colour is one assumption set; bars to the left of the remission threshold "
             f"({model.REMISSION_THRESHOLD:g}) are parameter sets in remission.",
             key=f"{P}fig.hist",
         )
 
 
-def _section_sensitivity(spec: common.RunSpec, spread: float, seed: int) -> tuple[str, str]:
+def _section_sensitivity(spec: url_state.RunSpec, spread: float, seed: int) -> tuple[str, str]:
     st.header("3. Which numbers matter most?")
     c1, c2 = st.columns(2)
     outcome = c1.selectbox("Outcome", OUTCOMES, key=f"{P}outcome", format_func=lambda s: s.replace("_", " "))
     method = c2.radio("Method", list(METHODS), format_func=METHODS.get, key=f"{P}method", horizontal=True)
     n = 8 if method == "morris" else 32
     ranges = uncertainty.ranges_around(spec.scenario, spec.assumptions, spread, SENSITIVITY_PARAMETERS)
-    with common.user_errors():
+    with widgets.user_errors():
         table = _memo(
             ("sensitivity", outcome, method, spec.scenario, spec.assumptions, spec.interventions, spec.days, seed),
             f"Running {method}",
@@ -304,8 +304,8 @@ def _section_sensitivity(spec: common.RunSpec, spread: float, seed: int) -> tupl
         )
         key = "ST" if method == "sobol" else "mu_star"
         top = table.iloc[0]
-        common.show_plot(
-            common.style_figure(sensitivity.indices_figure(table), f"What moves {outcome}?", "", "index"),
+        plots.show_plot(
+            plots.style_figure(sensitivity.indices_figure(table), f"What moves {outcome}?", "", "index"),
             f"Of the {len(table)} parameters varied, {top['name'].replace('_', ' ')} moves "
             f"{outcome.replace('_', ' ')} most ({key} = {top[key]:.3g}); {table.attrs['runs']} runs.",
             key=f"{P}fig.sens",
@@ -321,23 +321,23 @@ def _section_sensitivity(spec: common.RunSpec, spread: float, seed: int) -> tupl
 
 def page() -> None:
     """Draw the "How sure are we?" page."""
-    common.page_header(
+    widgets.page_header(
         "How sure are we?",
         "Every number in the model is uncertain. Here the same treatment is run for many plausible versions "
         "of the model at once, under each story of how MSC might work, to see how much the answer depends "
         "on the numbers and how much on the assumptions. Illustrative only.",
     )
-    common.init_from_url(f"{P}scenario", _initial)
+    widgets.init_from_url(f"{P}scenario", _initial)
     spec, n, spread, seed = _controls()
     _section_ensemble(spec, n, spread, seed)
     _section_assumptions(spec, n, spread, seed)
     outcome, method = _section_sensitivity(spec, spread, seed)
-    query = common.run_spec_query(spec)
+    query = url_state.run_spec_query(spec)
     query.pop("ko", None)
     query.update(
         {"n": [str(n)], "spread": [f"{spread:g}"], "seed": [str(seed)], "outcome": [outcome], "method": [method]}
     )
-    common.write_query(query)
+    widgets.write_query(query)
 
 
 page()

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 import model
-from app_pages import common
+from app_pages import url_state, widgets
 from model.core.outcomes import ACTIVITY_REFERENCE
 
 P = "evidence."
@@ -107,7 +107,7 @@ can tell which assumption is closer to patients.
 
 
 def _initial(query: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
-    value, warnings = common.parse_choice(query, "assumptions", tuple(model.ASSUMPTION_SETS), "durable_treg")
+    value, warnings = url_state.parse_choice(query, "assumptions", tuple(model.ASSUMPTION_SETS), "durable_treg")
     return {f"{P}assumptions": value}, warnings
 
 
@@ -131,11 +131,11 @@ def parameter_table() -> pd.DataFrame:
 
 def page() -> None:
     """Draw the Model & evidence page."""
-    common.page_header(
+    widgets.page_header(
         "The model and the evidence",
         "What the toy model is made of, where its numbers come from, and what real trials of MSC in lupus found.",
     )
-    common.init_from_url(f"{P}assumptions", _initial)
+    widgets.init_from_url(f"{P}assumptions", _initial)
     st.header("Equations")
     st.markdown(
         "Eleven states, in arbitrary units (a.u.), time in days. $u$ is the fraction of proliferation "
@@ -156,7 +156,7 @@ def page() -> None:
     st.header("Parameters")
     table = parameter_table()
     st.dataframe(table, hide_index=True)
-    common.download_table(table, "parameter table of the toy model", "sle-immunomod-parameters.csv", f"{P}csv")
+    widgets.download_table(table, "parameter table of the toy model", "sle-immunomod-parameters.csv", f"{P}csv")
     st.markdown(
         f"*In words:* {len(table)} parameters; "
         f"{sum(p.provenance != 'illustrative choice' for p in model.PARAMETERS)} have a cited order of magnitude, "
@@ -167,7 +167,7 @@ def page() -> None:
     chosen = st.selectbox(
         "Assumption set to open",
         list(model.ASSUMPTION_SETS),
-        format_func=common.assumptions_label,
+        format_func=widgets.assumptions_label,
         key=f"{P}assumptions",
     )
     for name, aset in model.ASSUMPTION_SETS.items():
@@ -184,7 +184,7 @@ def page() -> None:
     st.markdown(EVIDENCE)
     st.subheader("Promotional claims checked")
     st.dataframe(pd.DataFrame(CLAIMS, columns=["claim", "verdict", "why"]), hide_index=True)
-    common.write_query({"assumptions": chosen})
+    widgets.write_query({"assumptions": chosen})
 
 
 page()

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import model
-from app_pages import common
+from app_pages import plots, url_state, widgets
 from model.analysis import phaseplane
 
 P = "tipping."
@@ -53,15 +53,15 @@ def _initial(query: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]]
         "assumptions": tuple(model.ASSUMPTION_SETS),
         "x": STATES,
         "y": STATES,
-        "param": tuple(common.PARAMETER_INFO),
+        "param": tuple(widgets.PARAMETER_INFO),
         "mx": STATES,
         "my": STATES,
         "ma": tuple(model.ASSUMPTION_SETS),
     }
     for field, options in choices.items():
-        values[f"{P}{field}"], w = common.parse_choice(query, field, options, DEFAULTS[field])
+        values[f"{P}{field}"], w = url_state.parse_choice(query, field, options, DEFAULTS[field])
         warnings += w
-    values[f"{P}dose"], w = common.parse_number(query, "dose", *DOSE_RANGE, DEFAULTS["dose"])
+    values[f"{P}dose"], w = url_state.parse_number(query, "dose", *DOSE_RANGE, DEFAULTS["dose"])
     warnings += w
     for a, b in (("x", "y"), ("mx", "my")):
         if values[f"{P}{a}"] == values[f"{P}{b}"]:
@@ -87,7 +87,7 @@ def _plane(x: str, y: str, scenario: str, assumptions: str) -> dict[str, Any]:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _diagram(param: str, scenario: str, assumptions: str) -> pd.DataFrame:
-    info = common.PARAMETER_INFO[param]
+    info = widgets.PARAMETER_INFO[param]
     values = np.linspace(info.low, info.high, 30)
     return phaseplane.steady_state_diagram(param, values, scenario, assumptions)
 
@@ -145,8 +145,8 @@ def plane_figure(data: dict[str, Any]) -> go.Figure:
     fig = go.Figure()
     add_arrows(fig, field)
     for name, color, dash in (
-        (field.x_state, common.OKABE_ITO["vermillion"], "solid"),
-        (field.y_state, common.OKABE_ITO["blue"], "dash"),
+        (field.x_state, plots.OKABE_ITO["vermillion"], "solid"),
+        (field.y_state, plots.OKABE_ITO["blue"], "dash"),
     ):
         for k, line in enumerate(data["nullclines"][name]):
             fig.add_trace(
@@ -154,7 +154,7 @@ def plane_figure(data: dict[str, Any]) -> go.Figure:
                     x=line[:, 0],
                     y=line[:, 1],
                     mode="lines",
-                    name=f"{common.STATE_LABELS[name]} not changing",
+                    name=f"{plots.STATE_LABELS[name]} not changing",
                     line={"color": color, "width": 4, "dash": dash},
                     legendgroup=name,
                     showlegend=k == 0,
@@ -162,9 +162,9 @@ def plane_figure(data: dict[str, Any]) -> go.Figure:
             )
     for k, run in enumerate(data["runs"]):
         color = (
-            common.OKABE_ITO["bluish_green"]
+            plots.OKABE_ITO["bluish_green"]
             if run.activity_final < model.REMISSION_THRESHOLD
-            else common.OKABE_ITO["reddish_purple"]
+            else plots.OKABE_ITO["reddish_purple"]
         )
         fig.add_trace(
             go.Scatter(
@@ -193,19 +193,19 @@ def plane_figure(data: dict[str, Any]) -> go.Figure:
     )
     fig.update_xaxes(range=[field.x[0], field.x[-1]])
     fig.update_yaxes(range=[field.y[0], field.y[-1]])
-    title = f"Phase plane: {common.STATE_LABELS[field.x_state]} vs {common.STATE_LABELS[field.y_state]}"
-    return common.style_figure(
-        fig, title, f"{common.STATE_LABELS[field.y_state]} (a.u.)", f"{common.STATE_LABELS[field.x_state]} (a.u.)"
+    title = f"Phase plane: {plots.STATE_LABELS[field.x_state]} vs {plots.STATE_LABELS[field.y_state]}"
+    return plots.style_figure(
+        fig, title, f"{plots.STATE_LABELS[field.y_state]} (a.u.)", f"{plots.STATE_LABELS[field.x_state]} (a.u.)"
     )
 
 
 def diagram_figure(table: pd.DataFrame, param: str, current: float) -> go.Figure:
     """Final activity against the swept parameter, one line per sweep direction."""
-    info = common.PARAMETER_INFO[param]
+    info = widgets.PARAMETER_INFO[param]
     fig = go.Figure()
     styles = {
-        "increasing": (common.OKABE_ITO["vermillion"], "circle", "from active disease, parameter increasing"),
-        "decreasing": (common.OKABE_ITO["blue"], "square", "from health, parameter decreasing"),
+        "increasing": (plots.OKABE_ITO["vermillion"], "circle", "from active disease, parameter increasing"),
+        "decreasing": (plots.OKABE_ITO["blue"], "square", "from health, parameter decreasing"),
     }
     for sweep, (color, symbol, label) in styles.items():
         part = table[table["sweep"] == sweep]
@@ -219,20 +219,20 @@ def diagram_figure(table: pd.DataFrame, param: str, current: float) -> go.Figure
                 marker={"symbol": symbol, "size": 9},
             )
         )
-    fig.add_hline(y=model.REMISSION_THRESHOLD, line={"dash": "dot", "color": common.OKABE_ITO["bluish_green"]})
-    fig.add_vline(x=current, line={"dash": "dot", "color": common.OKABE_ITO["grey"]}, annotation_text="this scenario")
+    fig.add_hline(y=model.REMISSION_THRESHOLD, line={"dash": "dot", "color": plots.OKABE_ITO["bluish_green"]})
+    fig.add_vline(x=current, line={"dash": "dot", "color": plots.OKABE_ITO["grey"]}, annotation_text="this scenario")
     title = f"Where the model settles as {param.replace('_', ' ')} changes"
-    return common.style_figure(fig, title, "steady toy activity index", f"{param.replace('_', ' ')} ({info.unit})")
+    return plots.style_figure(fig, title, "steady toy activity index", f"{param.replace('_', ' ')} ({info.unit})")
 
 
 def map_figure(rmap: phaseplane.RemissionMap) -> go.Figure:
     """Heat map of remission (green) or not (purple) after one infusion, by starting state."""
     z = rmap.remission.astype(float)
     colors = [
-        [0, common.OKABE_ITO["reddish_purple"]],
-        [0.5, common.OKABE_ITO["reddish_purple"]],
-        [0.5, common.OKABE_ITO["bluish_green"]],
-        [1, common.OKABE_ITO["bluish_green"]],
+        [0, plots.OKABE_ITO["reddish_purple"]],
+        [0.5, plots.OKABE_ITO["reddish_purple"]],
+        [0.5, plots.OKABE_ITO["bluish_green"]],
+        [1, plots.OKABE_ITO["bluish_green"]],
     ]
     text = np.where(rmap.remission, "remission", "still active")
     fig = go.Figure(
@@ -250,14 +250,14 @@ def map_figure(rmap: phaseplane.RemissionMap) -> go.Figure:
         )
     )
     for label, color in (("remission", "bluish_green"), ("still active", "reddish_purple")):
-        key = {"symbol": "square", "size": 14, "color": common.OKABE_ITO[color]}
+        key = {"symbol": "square", "size": 14, "color": plots.OKABE_ITO[color]}
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", marker=key, name=label))
     title = "Which starting states end in remission after one MSC infusion"
-    return common.style_figure(
+    return plots.style_figure(
         fig,
         title,
-        f"{common.STATE_LABELS[rmap.y_state]} at start (a.u.)",
-        f"{common.STATE_LABELS[rmap.x_state]} at start (a.u.)",
+        f"{plots.STATE_LABELS[rmap.y_state]} at start (a.u.)",
+        f"{plots.STATE_LABELS[rmap.x_state]} at start (a.u.)",
     )
 
 
@@ -293,39 +293,39 @@ def diagram_summary(table: pd.DataFrame, param: str) -> str:
 
 def page() -> None:
     """Draw the Tipping points page."""
-    common.page_header(
+    widgets.page_header(
         "Tipping points",
         "A system with two stable states can be pushed from one to the other, and stays there after the push "
         "ends. Here you can see where those states are and what it takes to tip between them. Illustrative only.",
     )
-    common.init_from_url(f"{P}scenario", _initial)
+    widgets.init_from_url(f"{P}scenario", _initial)
     c1, c2 = st.columns(2)
-    scenario = c1.selectbox("Scenario", list(model.SCENARIOS), format_func=common.scenario_label, key=f"{P}scenario")
+    scenario = c1.selectbox("Scenario", list(model.SCENARIOS), format_func=widgets.scenario_label, key=f"{P}scenario")
     assumptions = c2.selectbox(
-        "Assumptions", list(model.ASSUMPTION_SETS), format_func=common.assumptions_label, key=f"{P}assumptions"
+        "Assumptions", list(model.ASSUMPTION_SETS), format_func=widgets.assumptions_label, key=f"{P}assumptions"
     )
 
     st.header("1. Phase plane")
     cx, cy = st.columns(2)
-    x = cx.selectbox("Horizontal axis", STATES, format_func=common.STATE_LABELS.get, key=f"{P}x")
-    y = cy.selectbox("Vertical axis", STATES, format_func=common.STATE_LABELS.get, key=f"{P}y")
+    x = cx.selectbox("Horizontal axis", STATES, format_func=plots.STATE_LABELS.get, key=f"{P}x")
+    y = cy.selectbox("Vertical axis", STATES, format_func=plots.STATE_LABELS.get, key=f"{P}y")
     st.caption("Feedback loops worth a look: " + "; ".join(f"{k} ({a}, {b})" for k, (a, b) in PRESETS.items()) + ".")
     if x == y:
         st.error("Choose two different states for the axes.")
     else:
-        with common.user_errors():
+        with widgets.user_errors():
             data = _plane(x, y, scenario, assumptions)
             tipped = sum(r.activity_final < model.REMISSION_THRESHOLD for r in data["runs"])
-            common.show_plot(
+            plots.show_plot(
                 plane_figure(data),
-                f"Grey arrows show how {common.STATE_LABELS[x].lower()} and {common.STATE_LABELS[y].lower()} "
+                f"Grey arrows show how {plots.STATE_LABELS[x].lower()} and {plots.STATE_LABELS[y].lower()} "
                 "would change if every other state stayed at the untreated attractor (star); the coloured curves "
                 "are where each is "
                 f"not changing; {tipped} of {len(data['runs'])} full-model runs from the dots end in remission "
                 "(green).",
                 key=f"{P}fig.plane",
             )
-            common.download_table(
+            widgets.download_table(
                 trajectory_table(data["runs"], x, y),
                 f"phase-plane trajectories of scenario={scenario}, assumptions={assumptions} in ({x}, {y})",
                 f"sle-immunomod-phase-plane-{x}-{y}.csv",
@@ -334,13 +334,13 @@ def page() -> None:
 
     st.header("2. Steady states and hysteresis")
     param = st.selectbox(
-        "Parameter to sweep", list(common.PARAMETER_INFO), key=f"{P}param", format_func=lambda n: n.replace("_", " ")
+        "Parameter to sweep", list(widgets.PARAMETER_INFO), key=f"{P}param", format_func=lambda n: n.replace("_", " ")
     )
-    with common.user_errors():
+    with widgets.user_errors():
         table = _diagram(param, scenario, assumptions)
         current = model.resolve_parameters(scenario, assumptions).as_dict()[param]
-        common.show_plot(diagram_figure(table, param, current), diagram_summary(table, param), key=f"{P}fig.diagram")
-        common.download_table(
+        plots.show_plot(diagram_figure(table, param, current), diagram_summary(table, param), key=f"{P}fig.diagram")
+        widgets.download_table(
             table,
             f"steady states of scenario={scenario}, assumptions={assumptions} swept in {param} (continuation)",
             f"sle-immunomod-steady-states-{param}.csv",
@@ -355,31 +355,31 @@ def page() -> None:
     )
     m0, m1, m2, m3 = st.columns(4)
     ma = m0.selectbox(
-        "Assumptions for the map", list(model.ASSUMPTION_SETS), format_func=common.assumptions_label, key=f"{P}ma"
+        "Assumptions for the map", list(model.ASSUMPTION_SETS), format_func=widgets.assumptions_label, key=f"{P}ma"
     )
-    mx = m1.selectbox("Horizontal: start of", STATES, format_func=common.STATE_LABELS.get, key=f"{P}mx")
-    my = m2.selectbox("Vertical: start of", STATES, format_func=common.STATE_LABELS.get, key=f"{P}my")
+    mx = m1.selectbox("Horizontal: start of", STATES, format_func=plots.STATE_LABELS.get, key=f"{P}mx")
+    my = m2.selectbox("Vertical: start of", STATES, format_func=plots.STATE_LABELS.get, key=f"{P}my")
     dose = m3.slider("MSC dose (1 = typical clinical dose)", *DOSE_RANGE, step=0.05, key=f"{P}dose")
     if mx == my:
         st.error("Choose two different states for the map.")
     else:
-        with common.user_errors():
+        with widgets.user_errors():
             rmap = _map(mx, my, ma, float(dose))
             share = 100 * rmap.remission.mean()
-            common.show_plot(
+            plots.show_plot(
                 map_figure(rmap),
                 f"From {share:.0f}% of these starting states (active SLE otherwise, {ma} assumptions) one "
                 f"infusion of dose {dose:g} leads to remission two years later (green); the rest stay active (purple).",
                 key=f"{P}fig.map",
             )
-            common.download_table(
+            widgets.download_table(
                 map_table(rmap),
                 f"remission map: active_sle, assumptions={ma}, one MSC infusion of dose {dose:g} on day 0, 730 days",
                 "sle-immunomod-remission-map.csv",
                 f"{P}csv.map",
                 model.resolve_parameters("active_sle", ma),
             )
-    common.write_query(
+    widgets.write_query(
         {
             "scenario": scenario,
             "assumptions": assumptions,

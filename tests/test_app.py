@@ -247,19 +247,19 @@ def test_presentation_mode_is_kept_in_the_url() -> None:
 
 
 def test_csv_of_one_run_is_what_result_to_csv_writes(tmp_path: Path) -> None:
-    from app_pages import common
+    from app_pages import widgets
 
     res = model.simulate("active_sle", interventions=[model.MSCInfusion(day=30)], days=60)
     path = tmp_path / "run.csv"
     res.to_csv(path)
-    assert common.csv_text([("MSC", res)]) == path.read_text(encoding="utf-8")
+    assert widgets.csv_text([("MSC", res)]) == path.read_text(encoding="utf-8")
 
 
 def test_csv_of_several_runs_labels_rows_and_keeps_the_disclaimer() -> None:
-    from app_pages import common
+    from app_pages import widgets
 
     runs = [(name, model.simulate("active_sle", assumptions=name, days=40)) for name in ("baseline", "durable_treg")]
-    text = common.csv_text(runs)
+    text = widgets.csv_text(runs)
     assert text.startswith("# " + model.DISCLAIMER)
     assert "# durable_treg: parameters: " in text and "treg_loop=0.37" in text
     header = next(line for line in text.splitlines() if not line.startswith("#"))
@@ -270,9 +270,10 @@ def test_a_model_error_is_shown_on_the_page_not_raised() -> None:
     script = """
 import sys
 sys.path.insert(0, {root!r})
-from app_pages import common
-result = common.run_spec(common.RunSpec(interventions=("msc:day=400,dose=1",), days=100))
-common.st.write(f"result: {{result}}")
+import streamlit as st
+from app_pages import url_state, widgets
+result = widgets.run_spec(url_state.RunSpec(interventions=("msc:day=400,dose=1",), days=100))
+st.write(f"result: {{result}}")
 """
     at = AppTest.from_string(script.format(root=str(Path(APP).parent)), default_timeout=TIMEOUT).run()
     assert not at.exception

@@ -33,6 +33,7 @@ from ..core.parameters import PARAMETERS, ParameterError, parameter_info
 from ..core.scenarios import ASSUMPTION_SETS, SCENARIOS, get_assumption_set, get_scenario
 from ..engine.batch import DEFAULT_CHUNK_SIZE, BatchResult, iter_batch
 from ..engine.simulate import resolve_parameters as _resolve
+from ..report.palette import OKABE_ITO, RUN_COLORS, rgba
 
 __all__ = [
     "DEFAULT_QUANTILES",
@@ -432,13 +433,15 @@ def fan_chart(result: EnsembleResult, name: str = "activity", title: str | None 
                 mode="lines",
                 line={"width": 0},
                 fill="tonexty",
-                fillcolor=f"rgba(0,114,178,{alpha})",
+                fillcolor=rgba("blue", alpha),
                 name=label,
             )
         )
-    fig.add_trace(go.Scatter(x=day, y=bands[0.5], mode="lines", line={"color": "#0072B2", "width": 3}, name="median"))
+    median_line = {"color": OKABE_ITO["blue"], "width": 3}
+    fig.add_trace(go.Scatter(x=day, y=bands[0.5], mode="lines", line=median_line, name="median"))
     if name == "activity":
-        fig.add_hline(y=REMISSION_THRESHOLD, line={"dash": "dot", "color": "#009E73"}, annotation_text="remission")
+        threshold_line = {"dash": "dot", "color": OKABE_ITO["bluish_green"]}
+        fig.add_hline(y=REMISSION_THRESHOLD, line=threshold_line, annotation_text="remission")
     label = "toy activity index (TLAI)" if name == "activity" else f"{name} (a.u.)"
     text = title or f"Spread of {label} over {len(result.samples)} parameter sets"
     fig.update_layout(
@@ -456,7 +459,6 @@ def outcome_histogram(table: pd.DataFrame, outcome: str = "activity_final", titl
 
     if outcome not in OUTCOME_NAMES:
         raise ParameterError(f"Unknown outcome {outcome!r}; valid names: {', '.join(OUTCOME_NAMES)}")
-    colors = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7")
     values = table[outcome].dropna().astype(float)
     low, high = (float(values.min()), float(values.max())) if len(values) else (0.0, 1.0)
     bins = {"start": low, "end": high + 1e-9, "size": max(high - low, 1e-9) / 20}  # shared by every set
@@ -468,7 +470,7 @@ def outcome_histogram(table: pd.DataFrame, outcome: str = "activity_final", titl
                 xbins=bins,
                 name=str(name),
                 opacity=0.6,
-                marker_color=colors[k % len(colors)],
+                marker_color=RUN_COLORS[k % len(RUN_COLORS)],
             )
         )
     fig.update_layout(

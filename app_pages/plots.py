@@ -1,0 +1,170 @@
+"""The app's figures: the shared Plotly look, activity and state plots, and one-sentence summaries.
+
+Every figure is titled "illustrative", uses the Okabe-Ito palette of `model.report.palette` (the one
+palette of the project, shared with the package's own plots), and is shown with `show_plot`, which
+puts a one-sentence text summary under it (accessibility). Figures are built from `model.Result`s;
+the app holds no model maths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+import model
+from app_pages.widgets import presentation_mode
+from model.report.palette import OKABE_ITO, RUN_COLORS, STATE_COLORS
+
+__all__ = [
+    "OKABE_ITO",
+    "RUN_COLORS",
+    "STATE_COLORS",
+    "STATE_LABELS",
+    "activity_figure",
+    "activity_summary",
+    "add_intervention_marks",
+    "contributions_figure",
+    "contributions_summary",
+    "fmt_amount",
+    "font_size",
+    "show_plot",
+    "states_figure",
+    "style_figure",
+]
+
+STATE_LABELS: dict[str, str] = {s.name: s.label for s in model.STATE_INFO}
+
+
+def font_size() -> int:
+    """Base font size (px) for figures: larger in presentation mode."""
+    return 22 if presentation_mode() else 15
+
+
+def style_figure(fig: go.Figure, title: str, y_title: str = "", x_title: str = "day") -> go.Figure:
+    """Apply the shared look: white template, Okabe-Ito colours, "illustrative" title, readable fonts."""
+    if "illustrative" not in title.lower():
+        title = f"{title} (illustrative)"
+    size = font_size()
+    fig.update_layout(
+        template="plotly_white",
+        colorway=list(RUN_COLORS),
+        title={"text": title, "font": {"size": size + 3}},
+        font={"size": size},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0},
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        height=560 if presentation_mode() else 430,
+        hovermode="x unified",
+    )
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title)
+    return fig
+
+
+def show_plot(fig: go.Figure, summary: str, key: str | None = None) -> None:
+    """Draw a figure full width with its one-sentence text summary underneath (accessibility)."""
+    st.plotly_chart(fig, theme=None, key=key, config={"displaylogo": False})
+    st.markdown(f"*In words:* {summary}")
+
+
+def add_intervention_marks(fig: go.Figure, res: model.Result) -> None:
+    """Dotted vertical lines at the interventions' event days, labelled with the kind."""
+    for item in res.interventions:
+        for day in sorted(set(item.breakpoints()))[:6]:
+            fig.add_vline(x=day, line={"dash": "dot", "color": OKABE_ITO["grey"], "width": 1})
+        fig.add_annotation(
+            x=item.first_day(), y=1.0, yref="paper", text=item.label, showarrow=False, xanchor="left", yanchor="bottom"
+        )
+
+
+def activity_figure(runs: Sequence[tuple[str, model.Result]], title: str, dashed: Sequence[str] = ()) -> go.Figure:
+    """The toy activity index of several runs, with the remission and flare zones shaded.
+
+    `runs` are (label, result) pairs drawn in `RUN_COLORS` order; labels in `dashed` are drawn
+    grey and dashed (e.g. "untreated").
+    """
+    fig = go.Figure()
+    top = max(1.3, *(float(np.max(res["activity"])) * 1.1 for _, res in runs))
+    fig.add_hrect(y0=0, y1=model.REMISSION_THRESHOLD, fillcolor=OKABE_ITO["bluish_green"], opacity=0.13, line_width=0)
+    fig.add_hrect(y0=model.FLARE_THRESHOLD, y1=top, fillcolor=OKABE_ITO["vermillion"], opacity=0.08, line_width=0)
+    fig.add_annotation(x=0, y=model.REMISSION_THRESHOLD / 2, text="remission zone", showarrow=False, xanchor="left")
+    fig.add_annotation(x=0, y=top * 0.96, text="flare zone", showarrow=False, xanchor="left", yanchor="top")
+    colors = iter(RUN_COLORS)
+    for label, res in runs:
+        line = (
+            {"color": OKABE_ITO["grey"], "dash": "dash", "width": 3}
+            if label in dashed
+            else {"color": next(colors), "width": 4}
+        )
+        fig.add_trace(go.Scatter(x=res.t, y=res["activity"], name=label, mode="lines", line=line))
+    fig.update_yaxes(range=[0, top])
+    return style_figure(fig, title, "toy activity index (TLAI)")
+
+
+def states_figure(res: model.Result, states: Sequence[str], title: str, log: bool = False) -> go.Figure:
+    """Time series of some states of one run (a.u.), one fixed colour per state."""
+    fig = go.Figure()
+    dashes = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+    for k, name in enumerate(states):
+        y = np.maximum(res[name], 1e-4) if log else res[name]
+        line = {"color": STATE_COLORS[name], "width": 3, "dash": dashes[k % len(dashes)]}
+        fig.add_trace(go.Scatter(x=res.t, y=y, name=STATE_LABELS[name], mode="lines", line=line))
+    if log:
+        fig.update_yaxes(type="log")
+    add_intervention_marks(fig, res)
+    return style_figure(fig, title, "amount (a.u., log scale)" if log else "amount (a.u.)")
+
+
+def contributions_figure(table: pd.DataFrame, state: str) -> go.Figure:
+    """Stacked areas of the mechanism terms of d(state)/dt (pushes up above zero, pulls down below) and their total."""
+    fig = go.Figure()
+    terms = [c for c in table.columns if c not in ("day", "total") and float(table[c].abs().max()) > 1e-9]
+    colors = iter(RUN_COLORS * 3)
+    for name in terms:
+        group = "up" if float(table[name].mean()) >= 0 else "down"
+        fig.add_trace(
+            go.Scatter(
+                x=table["day"],
+                y=table[name],
+                name=name.replace("_", " "),
+                stackgroup=group,
+                mode="lines",
+                line={"width": 0.5, "color": next(colors)},
+            )
+        )
+    fig.add_trace(go.Scatter(x=table["day"], y=table["total"], name="total rate", line={"color": "black", "width": 3}))
+    return style_figure(fig, f"Why did {STATE_LABELS[state]} move? Rate split into mechanisms", "rate (a.u./day)")
+
+
+def contributions_summary(table: pd.DataFrame, state: str) -> str:
+    """One sentence naming the strongest push up and pull down on `state` over the run."""
+    terms = table.drop(columns=["day", "total"])
+    mean = terms.mean()
+    up, down = mean.idxmax(), mean.idxmin()
+    return (
+        f"Over the run, {STATE_LABELS[state].lower()} is pushed up most by *{up.replace('_', ' ')}* "
+        f"(average {mean[up]:.3g} a.u./day) and pulled down most by *{down.replace('_', ' ')}* "
+        f"(average {mean[down]:.3g} a.u./day); the black line is their sum, the actual rate of change."
+    )
+
+
+def activity_summary(res: model.Result, untreated: model.Result | None = None) -> str:
+    """One sentence describing the activity curve of `res` (and how it compares with `untreated`)."""
+    act = res["activity"]
+    low = int(np.argmin(act))
+    text = (
+        f"The toy activity index starts at {act[0]:.2f}, is lowest ({act[low]:.2f}) on day {res.t[low]:.0f} "
+        f"and ends at {act[-1]:.2f}"
+    )
+    if untreated is not None and res.interventions:
+        text += f" (untreated: {untreated['activity'][-1]:.2f})"
+    verdict = "ends in remission" if res.outcomes.remission_at_end else "does not end in remission"
+    return f"{text}; the run {verdict}, with {res.outcomes.flares} flare(s)."
+
+
+def fmt_amount(value: float) -> str:
+    """An amount (a.u.) for text: two significant digits, and "about 0" below 0.001."""
+    return "about 0" if abs(value) < 1e-3 else f"{value:.2g}"

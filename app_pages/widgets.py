@@ -1,0 +1,295 @@
+"""The app's Streamlit layer shared by every page: chrome, URL read/write, cached runs, cards, downloads, sliders.
+
+Any page (including ones written later) should
+
+1. call `page_header(title, intro)` first: it shows the disclaimer banner every page must carry;
+2. read its state from the URL once per visit with `init_from_url`, using the parsers of
+   `app_pages.url_state`, and write it back at the end with `write_query`;
+3. run the model through `run_cached` / `run_spec` (cached; user errors become `st.error`);
+4. draw with `app_pages.plots` and offer `download_csv`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+import model
+from app_pages.url_state import RunSpec
+
+DISCLAIMER: str = model.DISCLAIMER
+#: Parameter name -> its metadata (unit, range, default, provenance): the source of every slider.
+PARAMETER_INFO: dict[str, model.ParameterInfo] = {p.name: p for p in model.PARAMETERS}
+#: Parameters that matter for teaching: shown as sliders on Explore without asking.
+TEACHING_PARAMETERS: tuple[str, ...] = (
+    "antigen_clearance",
+    "msc_half_life",
+    "msc_treg_induction",
+    "msc_suppression",
+    "treg_loop",
+    "msc_licensing",
+    "long_lived_half_life",
+    "antibody_half_life",
+)
+USER_ERRORS = (model.ParameterError, model.InterventionError, model.SimulationError, ValueError, KeyError)
+
+
+def presentation_mode() -> bool:
+    """Whether the teacher switched on presentation mode (larger fonts and plots)."""
+    return bool(st.session_state.get("presentation", False))
+
+
+def sidebar_controls() -> None:
+    """The controls shared by every page (called once by `app.py`): the presentation-mode toggle.
+
+    The toggle starts from the URL (`present=1`) and is written back to it by `write_query`.
+    """
+    if "presentation" not in st.session_state:
+        st.session_state["presentation"] = st.query_params.get("present", "0") == "1"
+    st.sidebar.toggle(
+        "Presentation mode",
+        key="presentation",
+        help="Larger fonts and plots for a projector.",
+    )
+
+
+def page_header(title: str, intro: str = "") -> None:
+    """Title, the disclaimer banner (required on every page), an intro line, and presentation CSS."""
+    if presentation_mode():
+        # Streamlit sizes text in rem, so a larger root font scales the whole page for a projector.
+        st.markdown("<style>html {font-size: 21px;}</style>", unsafe_allow_html=True)
+    st.title(title)
+    st.info(f"**{DISCLAIMER}**", icon=":material/school:")
+    if intro:
+        st.markdown(intro)
+
+
+@contextlib.contextmanager
+def user_errors(what: str = "The model could not run") -> Iterator[None]:
+    """Show a model error (bad parameter, impossible timeline, solver failure) as `st.error`, not a traceback.
+
+    The rest of the `with` block is skipped when an error occurs.
+    """
+    try:
+        yield
+    except USER_ERRORS as exc:
+        st.error(f"{what}: {exc}", icon=":material/error:")
+
+
+def read_query() -> dict[str, list[str]]:
+    """The current URL query as key -> list of values (repeated keys keep every value)."""
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
+def write_query(values: Mapping[str, str | Sequence[str]]) -> None:
+    """Replace the URL query with `values` (plus `present=1` in presentation mode), only if it changed."""
+    wanted: dict[str, list[str]] = {k: [v] if isinstance(v, str) else list(v) for k, v in values.items()}
+    if presentation_mode():
+        wanted["present"] = ["1"]
+    wanted = {k: v for k, v in wanted.items() if v}
+    if wanted != read_query():
+        st.query_params.from_dict(wanted)
+
+
+def init_from_url(
+    sentinel: str, initial: Callable[[Mapping[str, list[str]]], tuple[Mapping[str, Any], list[str]]]
+) -> None:
+    """Fill Session State from the URL once per page visit, before the widgets are drawn.
+
+    `sentinel` is a widget key of the page: when it is missing (a fresh visit) `initial(query)`
+    returns the Session State values to set and the warnings to show (`st.warning`, one per field).
+    """
+    if sentinel in st.session_state:
+        return
+    values, warnings = initial(read_query())
+    for key, value in values.items():
+        st.session_state[key] = value
+    for message in warnings:
+        st.warning(message, icon=":material/link_off:")
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def run_cached(
+    scenario: str,
+    assumptions: str,
+    overrides: tuple[tuple[str, float], ...] = (),
+    interventions: tuple[str, ...] = (),
+    days: float = 365,
+    knockouts: tuple[str, ...] = (),
+) -> model.Result:
+    """`model.simulate` with hashable arguments, cached (a slider move back to a seen value is instant)."""
+    items = [model.parse_intervention(text) for text in interventions]
+    return model.simulate(scenario, dict(overrides), assumptions, items, days, knockouts)
+
+
+def run_spec(spec: RunSpec) -> model.Result | None:
+    """Run `spec` (cached); a user error is shown with `st.error` and gives None."""
+    with user_errors():
+        return run_cached(*spec.args())
+    return None
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _contributions(args: tuple[Any, ...], state: str) -> pd.DataFrame:
+    return run_cached(*args).contributions(state)
+
+
+def contributions_cached(spec: RunSpec, state: str) -> pd.DataFrame:
+    """The mechanism terms of d(state)/dt over the run of `spec` (`Result.contributions`), cached."""
+    return _contributions(spec.args(), state)
+
+
+def delta_style(change: float, tolerance: float, direction: str) -> dict[str, str]:
+    """`st.metric` delta colour and arrow: grey without arrow when the change rounds to nothing."""
+    if abs(change) < tolerance:
+        return {"delta_color": "off", "delta_arrow": "off"}
+    return {"delta_color": direction}
+
+
+def outcome_cards(res: model.Result, untreated: model.Result) -> None:
+    """`st.metric` cards (peak, final activity, days in remission, flares, remission at end) vs the untreated run."""
+    o, u = res.outcomes, untreated.outcomes
+    compare = bool(res.interventions)
+    cols = st.columns(5)
+
+    def delta(value: float, base: float, fmt: str) -> str | None:
+        """The change from the untreated run as card text (None when there is nothing to compare)."""
+        if not compare:
+            return None
+        change = f"{value - base:{fmt}}"
+        return "same as untreated" if float(change) == 0 else f"{change} vs untreated"
+
+    cols[0].metric(
+        "Peak activity",
+        f"{o.activity_peak:.2f}",
+        delta(o.activity_peak, u.activity_peak, "+.2f"),
+        **delta_style(o.activity_peak - u.activity_peak, 0.005, "inverse"),
+        help="Highest toy activity index (TLAI) in the run.",
+    )
+    cols[1].metric(
+        "Activity at end",
+        f"{o.activity_final:.2f}",
+        delta(o.activity_final, u.activity_final, "+.2f"),
+        **delta_style(o.activity_final - u.activity_final, 0.005, "inverse"),
+        help="Toy activity index (TLAI) on the last day.",
+    )
+    cols[2].metric(
+        "Days in remission",
+        f"{o.days_in_remission:.0f}",
+        delta(o.days_in_remission, u.days_in_remission, "+.0f"),
+        **delta_style(o.days_in_remission - u.days_in_remission, 0.5, "normal"),
+        help=f"Days with TLAI below {model.REMISSION_THRESHOLD:g}.",
+    )
+    cols[3].metric(
+        "Flares",
+        f"{o.flares}",
+        delta(o.flares, u.flares, "+d"),
+        **delta_style(o.flares - u.flares, 0.5, "inverse"),
+        help=f"Rises of the TLAI above {model.FLARE_THRESHOLD:g} from below.",
+    )
+    end = "yes" if o.remission_at_end else "no"
+    was = "yes" if u.remission_at_end else "no"
+    cols[4].metric(
+        "Remission at end",
+        end,
+        f"untreated: {was}" if compare else None,
+        "off",
+        delta_arrow="off",
+        help="Whether the TLAI is below the remission threshold on the last day.",
+    )
+    if not compare:
+        st.caption("No treatment on the timeline: add one to compare with the untreated course.")
+
+
+def csv_text(runs: Sequence[tuple[str, model.Result]]) -> str:
+    """CSV of one or more runs led by comment lines: the disclaimer, each run and its parameters.
+
+    For a single run the text is what `Result.to_csv` writes; for several, a `run` column labels the rows.
+    """
+    lines = [DISCLAIMER]
+    frames = []
+    for label, res in runs:
+        prefix = f"{label}: " if len(runs) > 1 else ""
+        lines.append(prefix + res.describe())
+        lines.append(prefix + "parameters: " + ", ".join(f"{k}={v:g}" for k, v in res.params.as_dict().items()))
+        frame = res.to_frame()
+        if len(runs) > 1:
+            frame.insert(0, "run", label)
+        frames.append(frame)
+    return "".join(f"# {line}\n" for line in lines) + pd.concat(frames).to_csv(index=False)
+
+
+def download_csv(runs: Sequence[tuple[str, model.Result]], file_name: str, key: str) -> None:
+    """A download button for `csv_text(runs)` (no rerun on click)."""
+    st.download_button(
+        "Download CSV (with disclaimer and parameters)",
+        csv_text(runs),
+        file_name=file_name,
+        mime="text/csv",
+        key=key,
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def table_csv_text(frame: pd.DataFrame, description: str, params: model.Parameters | None = None) -> str:
+    """CSV of any table led by comment lines: the disclaimer, what the table shows, and the parameters used."""
+    lines = [DISCLAIMER, description]
+    if params is not None:
+        lines.append("parameters: " + ", ".join(f"{k}={v:g}" for k, v in params.as_dict().items()))
+    return "".join(f"# {line}\n" for line in lines) + frame.to_csv(index=False)
+
+
+def download_table(
+    frame: pd.DataFrame, description: str, file_name: str, key: str, params: model.Parameters | None = None
+) -> None:
+    """A download button for `table_csv_text` (no rerun on click)."""
+    st.download_button(
+        "Download CSV (with disclaimer and parameters)",
+        table_csv_text(frame, description, params),
+        file_name=file_name,
+        mime="text/csv",
+        key=key,
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def slider_step(info: model.ParameterInfo) -> float:
+    """A round slider step giving about 200 positions over the parameter's range."""
+    raw = (info.high - info.low) / 200
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
+def parameter_slider(name: str, key: str, on_change: Callable[[], None] | None = None) -> float:
+    """A slider for one parameter: range, unit and help text from `model.PARAMETERS` (never retyped)."""
+    info = PARAMETER_INFO[name]
+    step = slider_step(info)
+    decimals = max(0, -math.floor(math.log10(step)))
+    return st.slider(
+        f"{name.replace('_', ' ')} ({info.unit})",
+        min_value=float(info.low),
+        max_value=float(info.high),
+        step=float(step),
+        format=f"%.{decimals}f",
+        key=key,
+        help=f"{info.description} Range {info.low:g}-{info.high:g} {info.unit}; default {info.default:g}. "
+        f"Source: {info.provenance}.",
+        on_change=on_change,
+    )
+
+
+def scenario_label(name: str) -> str:
+    """Display title of a scenario."""
+    return model.SCENARIOS[name].title
+
+
+def assumptions_label(name: str) -> str:
+    """Display title of an assumption set."""
+    return model.ASSUMPTION_SETS[name].title
