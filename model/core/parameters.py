@@ -69,18 +69,21 @@ def _param(
 
 
 _IGG = (
-    "order of magnitude from serum IgG half-life of about 3 weeks (17-23 days; FcRn recycling), "
-    "Xiao 2012 J Biomed Biotechnol"
+    "order of magnitude from the serum half-life of IgG in humans, 19-21 days (FcRn recycling; "
+    "review: Sand et al. 2015 Front Immunol 5:682)"
 )
 _MSC = (
-    "order of magnitude from Eggenhofer et al. 2012 Front Immunol 3:297 (IV MSC viable in lung up to 24 h, none later)"
+    "order of magnitude: viable IV MSC in the lungs up to 24 h and none later in healthy mice given "
+    "syngeneic cells (Eggenhofer et al. 2012, mouse, in vivo); in lupus-prone mice human MSC were found "
+    "in the kidney 11 weeks later (Gu et al. 2010, mouse, in vivo); lungs first, then liver, spleen and "
+    "kidneys across 109 studies (Sanchez-Diaz et al. 2021, review): the range reaches two weeks"
 )
 _TREG = "order of magnitude from Treg doubling time of about 8 days, Vukmanovic-Stejic et al. 2006 J Clin Invest"
 _LLPC = (
     "order of magnitude from Hoyer et al. 2004 J Exp Med 199:1577 "
     "(long-lived plasma cells: half-life > 6 months in lupus mice)"
 )
-_CYTO = "order of magnitude: serum cytokines clear within minutes to hours (e.g. TNF, IL-6); lumped, illustrative"
+_CYTO = "illustrative: lumped cytokine pools; serum cytokines such as TNF and IL-6 clear within minutes to hours"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -489,12 +492,12 @@ class Parameters:
     msc_half_life: float = _param(
         1.0,
         0.25,
-        3.0,
+        14.0,
         symbol=r"t_M",
         unit="day",
         group="MSC therapy",
         provenance=_MSC,
-        description="Half-life of infused MSC in the body (mostly trapped and cleared in the lungs).",
+        description="Half-life of infused MSC in the body (lungs first; most cleared within days).",
     )
     msc_suppression: float = _param(
         1.0,
@@ -505,7 +508,8 @@ class Parameters:
         group="MSC therapy",
         description="Suppression of effector and B-cell proliferation per unit active MSC (IDO, PGE2, "
         "TGF-beta; shown in vitro).",
-        provenance="illustrative choice; mechanism shown in vitro (PMC3341954, PMC3475534)",
+        provenance="illustrative choice; mechanism shown in vitro in rat cells (Zinöcker & Vaage 2012) and "
+        "human MSC (PMC3475534)",
     )
     msc_treg_induction: float = _param(
         2.0,
@@ -515,7 +519,8 @@ class Parameters:
         unit="1/day",
         group="MSC therapy",
         description="Regulatory T cells induced per unit active MSC per day.",
-        provenance="illustrative choice; Treg induction shown in lupus mice (PMC8466915)",
+        provenance="illustrative choice; Treg induction shown in lupus-prone mice (Chun et al. 2021, mouse, "
+        "in vivo)",
     )
     msc_ca_secretion: float = _param(
         5.0,
@@ -536,7 +541,8 @@ class Parameters:
         log_scale=False,
         description="How much MSC need licensing by inflammation: 0 = they act whatever the "
         "inflammation, 1 = they act only in proportion to inflammatory licensing.",
-        provenance="illustrative choice; licensing by IFN-gamma/TNF shown in vitro (PMC7077055)",
+        provenance="illustrative choice; licensing by IFN-gamma/TNF shown in vitro (rat cells, Zinöcker & "
+        "Vaage 2012; human MSC with lupus-mouse cells, PMC7077055)",
     )
     licensing_threshold: float = _param(
         0.5,

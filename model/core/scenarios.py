@@ -118,8 +118,9 @@ ASSUMPTION_SETS: dict[str, AssumptionSet] = {
             "while they are in the body (about a day). The Tregs they induce fade over weeks "
             "because the regulatory loop that could sustain them is weak.",
             {},
-            "Mechanisms shown in vitro and in lupus mice (PMC3341954, PMC8466915); MSC cleared "
-            "within about a day (Eggenhofer et al. 2012).",
+            "Mechanisms shown in rat cells in vitro (Zinöcker & Vaage 2012) and in lupus-prone mice (Chun "
+            "et al. 2021); viable MSC gone from the lungs of healthy mice within about a day (Eggenhofer et "
+            "al. 2012), some cells in the kidneys of lupus-prone mice weeks later (Gu et al. 2010).",
         ),
         AssumptionSet(
             "transient_only",
@@ -127,8 +128,9 @@ ASSUMPTION_SETS: dict[str, AssumptionSet] = {
             "MSC only suppress proliferation while they are present and induce almost no Tregs: "
             "nothing outlives the cells, so the effect is gone within weeks.",
             {"msc_treg_induction": 0.1, "msc_ca_secretion": 0.5, "treg_loop": 0.0},
-            "Infused MSC die in the lung within about 24 h (Eggenhofer et al. 2012); pooled "
-            "randomised trials show no benefit left at 12 months (Zhou et al. 2020).",
+            "Viable MSC gone from the lungs of healthy mice within about 24 h (Eggenhofer et al. 2012, "
+            "mouse); in pooled small randomised trials the 12-month differences were not statistically "
+            "significant, with intervals that include benefit (Zhou et al. 2020).",
         ),
         AssumptionSet(
             "durable_treg",
@@ -137,8 +139,9 @@ ASSUMPTION_SETS: dict[str, AssumptionSet] = {
             "Tregs induced by MSC can sustain themselves once inflammation falls: the infusion "
             "can tip the system into lasting remission. This is the 'reset' claim, as an assumption.",
             {"treg_loop": 0.37, "ci_treg_inhibition": 0.8},
-            "Treg/Th17 rebalancing dependent on MSC TGF-beta in MRL/lpr mice (PMC8466915); in "
-            "patients only surrogate markers in uncontrolled series.",
+            "Treg/Th17 rebalancing dependent on MSC TGF-beta in MRL/lpr mice (Chun et al. 2021, mouse); in "
+            "patients only surrogate markers in small uncontrolled series, and Tregs rose without a "
+            "clinical change in two patients (Carrion et al. 2010).",
         ),
         AssumptionSet(
             "licensing_required",
@@ -146,7 +149,8 @@ ASSUMPTION_SETS: dict[str, AssumptionSet] = {
             "MSC become suppressive only when licensed by inflammatory cytokines (IFN-gamma, TNF): "
             "given when inflammation is low, they do little.",
             {"msc_licensing": 1.0},
-            "Licensing by IFN-gamma shown in vitro (PMC7077055; Dazzi & Trento 2010 Swiss Med Wkly).",
+            "Licensing by IFN-gamma and TNF shown in vitro (rat cells, Zinöcker & Vaage 2012; human MSC "
+            "with lupus-mouse cells, PMC7077055; Dazzi & Trento 2010 Swiss Med Wkly).",
         ),
     )
 }
