@@ -519,8 +519,7 @@ class Parameters:
         unit="1/day",
         group="MSC therapy",
         description="Regulatory T cells induced per unit active MSC per day.",
-        provenance="illustrative choice; Treg induction shown in lupus-prone mice (Chun et al. 2021, mouse, "
-        "in vivo)",
+        provenance="illustrative choice; Treg induction in lupus-prone mice (Chun et al. 2021, mouse, in vivo)",
     )
     msc_ca_secretion: float = _param(
         5.0,
