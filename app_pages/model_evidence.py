@@ -9,10 +9,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 import model
 from app_pages import url_state, widgets
+from model import evidence
 from model.core.outcomes import ACTIVITY_REFERENCE
 
 P = "evidence."
@@ -54,56 +56,78 @@ ACTIVITY = (
     rf" + \frac{{D}}{{{_REF['D']:g}}}\right)"
 )
 
-#: Promotional claims checked against the evidence: (claim, verdict, why).
-CLAIMS: tuple[tuple[str, str, str], ...] = (
-    (
-        "Rebalances T and B cells",
-        "partly",
-        "Shown in mice and in vitro; in patients only surrogate markers, uncontrolled.",
-    ),
-    (
-        "Reduces inflammatory cytokines",
-        "not shown in patients",
-        "In vitro and mouse data; no controlled human outcome.",
-    ),
-    (
-        "Protects organs",
-        "not shown",
-        "Only double-blind RCT: no added renal benefit (Deng 2017); pooled gain gone by 12 mo.",
-    ),
-    ("Less need for medication", "not shown", "MSC series kept immunosuppression; no controlled steroid-sparing data."),
-    (
-        "Considered safe",
-        "partly (short term)",
-        "Fever the main infusion event in RCTs; long-term and clinic data limited.",
-    ),
-    ("Remarkable improvements", "not shown", "Similar rates with standard therapy alone (83% on placebo, Deng 2017)."),
-)
 
-EVIDENCE = """
-**MSC in lupus: what trials found** (summary in our own words; see the project's reference notes)
+def _cite(key: str) -> str:
+    return evidence.format_citation(evidence.STUDIES[key])
 
-- *Uncontrolled series* from one group in Nanjing report remission in roughly a third to a half of
-  patients with refractory SLE after MSC infusion, with relapses over 1-5 years and shrinking numbers
-  followed up (Wang et al. 2013 Cell Transplant, 87 patients; Wang et al. 2014 Arthritis Res Ther,
-  40 patients; Wang et al. 2018 Stem Cell Reports, 5-year follow-up). Patients stayed on their usual
-  immunosuppression and there was no control group, so the MSC share of any improvement is unknown.
-- *The one double-blind placebo-controlled trial found* (Deng et al. 2017 Ann Rheum Dis, lupus
-  nephritis, 18 patients, all on standard immunosuppression) saw remission in 75% with MSC and 83%
-  with placebo, and was stopped for lack of added effect.
-- *Pooled randomised trials* (Zhou et al. 2020 Stem Cells Int, 4 RCTs) show lower proteinuria and
-  disease activity at 3-6 months, but no significant difference at 12 months.
-- *Safety*: across many diseases, RCT meta-analyses find transient fever the main infusion-related
-  event (Lalu et al. 2012 PLoS One; Wang et al. 2021 Stem Cell Res Ther); serious infections did occur
-  in heavily immunosuppressed lupus patients, and clinic products outside trials are not covered.
-- *For comparison*: autologous HSCT (Burt et al. 2006 JAMA) and CD19 CAR-T cells (Mackensen et al.
-  2022 Nat Med; Müller et al. 2024 NEJM) have produced deeper, sometimes drug-free remissions, in
-  small, selected, uncontrolled groups, with real toxicity (HSCT) and unknown long-term durability.
 
-The toy model cannot settle any of this: under `durable_treg` it *assumes* the lasting effect the
-claims describe; under the other assumption sets the same infusion fades. Only controlled trials
-can tell which assumption is closer to patients.
-"""
+def _outcome(key: str, name: str) -> str:
+    return evidence.STUDIES[key].outcome(name).text
+
+
+def evidence_markdown() -> str:
+    """What studies found, in words, with every trial fact read from the study registry."""
+    deng = evidence.STUDIES["deng2017"]
+    remission = deng.outcome("remission")
+    return "\n".join(
+        [
+            "**What studies found** (from the project's study registry, `model.evidence.STUDIES`; the full "
+            "records are on the Evidence page of the docs)",
+            "",
+            f"- *Uncontrolled series of refractory SLE* ({_cite('wang2014')}; {_cite('wang2018')}): "
+            f"{_outcome('wang2014', 'major response')}; {_outcome('wang2018', 'remission')}. Patients stayed on "
+            "their usual immunosuppression and there was no control group.",
+            f"- *A marker moved; did the disease?* ({_cite('carrion2010')}): {_outcome('carrion2010', 'marker')}.",
+            f"- *The one double-blind placebo-controlled trial with published results* ({_cite('deng2017')}; "
+            f"population: {evidence.population_text(deng)}): {remission.text}; {evidence.difference_text(remission)}. "
+            "Too small to rule out a moderate effect either way, and not in refractory patients.",
+            f"- *Pooled randomised trials* ({_cite('zhou2020')}): {_outcome('zhou2020', 'early')}; "
+            f"{_outcome('zhou2020', 'proteinuria 12 months')}.",
+            f"- *Safety* ({_cite('lalu2012')}; {_cite('wang2021')}): {_outcome('wang2021', 'safety')}. In the lupus "
+            f"trial: {deng.adverse_events}.",
+            f"- *For comparison, other treatments*: HSCT ({_cite('burt2018')}): {_outcome('burt2018', 'remission')}; "
+            f"CD19 CAR-T ({_cite('mackensen2022')}): {_outcome('mackensen2022', 'DORIS')}. Small, selected, "
+            "uncontrolled groups; durability and long-term safety unknown.",
+            "",
+            "The toy model cannot settle any of this: in the model, under `durable_treg` the lasting effect the "
+            "claims describe is *assumed*; under the other assumption sets the same infusion fades. Only "
+            "controlled trials can tell which assumption is closer to patients.",
+        ]
+    )
+
+
+def forest_figure() -> go.Figure:
+    """Differences between randomised arms with 95 % intervals (Okabe-Ito colours by therapy)."""
+    data = evidence.forest_data(evidence.STUDIES)
+    fig = go.Figure()
+    for row in data.itertuples():
+        label = f"{row.citation}: {row.outcome}"
+        fig.add_trace(
+            go.Scatter(
+                x=[row.difference],
+                y=[label],
+                mode="markers",
+                marker={"symbol": "square", "size": 11, "color": evidence.THERAPY_COLOURS[row.therapy]},
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": [row.high - row.difference],
+                    "arrayminus": [row.difference - row.low],
+                    "color": evidence.THERAPY_COLOURS[row.therapy],
+                },
+                name=row.therapy,
+                hovertemplate=f"{label}<br>%{{x:.1f}} points ({row.low:.1f} to {row.high:.1f}); {row.source}"
+                "<extra></extra>",
+            )
+        )
+    fig.add_vline(x=0, line_dash="dash", line_color="#000000")
+    fig.update_layout(
+        title="Randomised trials: difference in response, treatment minus control (illustrative summary)",
+        xaxis_title="percentage points (95 % interval); right of 0 favours treatment",
+        showlegend=False,
+        height=120 + 60 * len(data),
+    )
+    return fig
 
 
 def _initial(query: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
@@ -159,7 +183,8 @@ def page() -> None:
     widgets.download_table(table, "parameter table of the toy model", "sle-immunomod-parameters.csv", f"{P}csv")
     st.markdown(
         f"*In words:* {len(table)} parameters; "
-        f"{sum(p.provenance != 'illustrative choice' for p in model.PARAMETERS)} have a cited order of magnitude, "
+        f"{len(evidence.cited_parameters(model.PARAMETERS))} have a cited order of magnitude (a source named in "
+        "their provenance), "
         "the rest are illustrative choices that make the toy behave like the stylised facts."
     )
 
@@ -180,10 +205,22 @@ def page() -> None:
         pd.DataFrame([{"mechanism": m.name, "what it does": m.explanation} for m in model.MECHANISMS]), hide_index=True
     )
 
-    st.header("What trials found")
-    st.markdown(EVIDENCE)
+    st.header("What studies found")
+    st.markdown(evidence_markdown())
+    st.subheader("Evidence map: studies by therapy, design and certainty")
+    st.dataframe(
+        evidence.evidence_map(evidence.STUDIES)[
+            ["therapy", "design", "certainty", "key", "citation", "population", "n"]
+        ],
+        hide_index=True,
+    )
+    st.plotly_chart(forest_figure(), key=f"{P}forest")
+    st.caption(
+        "Outcome definitions differ between trials; intervals from counts are Newcombe intervals computed here, "
+        "the others as published. Illustrative summary, not medical advice."
+    )
     st.subheader("Promotional claims checked")
-    st.dataframe(pd.DataFrame(CLAIMS, columns=["claim", "verdict", "why"]), hide_index=True)
+    st.dataframe(evidence.claims_table(evidence.CLAIMS), hide_index=True)
     widgets.write_query({"assumptions": chosen})
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from model.evidence.provenance import INTERVENTION_PROVENANCE, cited_parameters, is_cited
 from model.evidence.registry import (
     CERTAINTIES,
     DESIGNS,
@@ -60,6 +61,7 @@ __all__ = [
     "CERTAINTIES",
     "CLAIMS",
     "DESIGNS",
+    "INTERVENTION_PROVENANCE",
     "PRECLINICAL",
     "REGISTERED",
     "STATUSES",
@@ -72,11 +74,13 @@ __all__ = [
     "RegisteredTrial",
     "RegistryError",
     "Study",
+    "cited_parameters",
     "claims_table",
     "difference_text",
     "evidence_map",
     "forest_data",
     "format_citation",
+    "is_cited",
     "load",
     "map_counts",
     "newcombe_interval",
