@@ -25,7 +25,7 @@ from ..engine.simulate import SimulationError, simulate
 __all__ = ["main"]
 
 #: Modules that add subcommands (each defines `add_commands(subparsers)`); missing ones are skipped.
-_EXTENSIONS: tuple[str, ...] = ("model.cli.uncertainty", "model.cli.sweep")
+_EXTENSIONS: tuple[str, ...] = ("model.cli.uncertainty", "model.cli.sweep", "model.cli.classroom")
 
 USER_ERRORS = (ParameterError, InterventionError, ValueError, KeyError)
 
