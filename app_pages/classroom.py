@@ -16,8 +16,16 @@ import streamlit as st
 
 import model
 from app_pages import plots, url_state, widgets
+from model import evidence
 
 P = "classroom."
+_DENG, _CARRION = evidence.STUDIES["deng2017"], evidence.STUDIES["carrion2010"]
+_BURT, _TYNDALL = evidence.STUDIES["burt2018"], evidence.STUDIES["tyndall2011"]
+
+
+def _cite(key: str) -> str:
+    """Short citation from the study registry (species and setting added for animal and cell studies)."""
+    return evidence.format_citation(evidence.STUDIES[key])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,8 +138,9 @@ ACTIVITIES: dict[str, Activity] = {
         Activity(
             "msc_assumptions",
             "2. Does one MSC infusion 'reset' lupus?",
-            "A toy patient with active SLE gets one MSC infusion on day 30. MSC are cleared from the body within about "
-            "a day. Assume the baseline belief: MSC act while present and induce some Tregs.",
+            "A toy patient with active SLE gets one MSC infusion on day 30. In the model, MSC are cleared within a day "
+            "or so (in healthy mice viable cells were gone within a day; in lupus-prone mice some were found in the "
+            "kidney weeks later). Assume the baseline belief: MSC act while present and induce some Tregs.",
             "Where is the toy activity index one year later?",
             (
                 "Lasting remission",
@@ -141,8 +150,10 @@ ACTIVITIES: dict[str, Activity] = {
             _msc,
             "The headline lesson: the 'reset' claim is an assumption (a strong self-sustaining Treg loop), not a "
             "result. Both curves come from the same model; only the belief differs. Link to the only double-blind "
-            "trial found "
-            "(Deng 2017: 75% remission with MSC vs 83% with placebo, all on standard therapy).",
+            f"trial with published results ({_cite('deng2017')}, {evidence.population_text(_DENG)}): "
+            f"{_DENG.outcome('remission').text}; {evidence.difference_text(_DENG.outcome('remission'))}. Ask what "
+            "12 and 6 patients can and cannot rule out, and whether newly diagnosed patients tell us about "
+            f"refractory ones. Then the marker lesson: {_CARRION.outcome('marker').text} ({_cite('carrion2010')}).",
         ),
         Activity(
             "bcell_antibodies",
@@ -172,9 +183,10 @@ ACTIVITIES: dict[str, Activity] = {
                 "No real effect",
             ),
             _hsct,
-            "Removing cells does not remove the cause in this toy (impaired clearance of self-antigen). Real "
-            "autologous HSCT gives long drug-free remission in some patients but with real treatment-related mortality "
-            "(EBMT registry: 11% at 100 days for SLE).",
+            "In the model, removing cells does not remove the cause (impaired clearance of self-antigen); why people "
+            "relapse after HSCT is not known, and the model shows one possible mechanism, not the real one. Real "
+            f"autologous HSCT: {_BURT.outcome('remission').text} ({_cite('burt2018')}); treatment-related mortality is "
+            f"real: {_TYNDALL.outcome('registry').text} ({_cite('tyndall2011')}, registry of an earlier era).",
         ),
     )
 }
