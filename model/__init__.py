@@ -8,6 +8,8 @@ from .core.disclaimer import DISCLAIMER as DISCLAIMER
 from .core.equations import MECHANISMS as MECHANISMS
 from .core.equations import STATE_INFO as STATE_INFO
 from .core.equations import STATE_NAMES as STATE_NAMES
+from .core.errors import ModelError as ModelError
+from .core.errors import SpecError as SpecError
 from .core.interventions import AntigenTrigger as AntigenTrigger
 from .core.interventions import BCellDepletion as BCellDepletion
 from .core.interventions import HSCTReset as HSCTReset
@@ -43,6 +45,7 @@ _LAZY_SUBMODULES = {
     "sensitivity": "model.analysis.sensitivity",
     "sweep": "model.analysis.sweep",
     "phaseplane": "model.analysis.phaseplane",
+    "trial": "model.trial",
 }
 
 
