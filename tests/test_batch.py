@@ -22,10 +22,10 @@ def assert_outcomes_match(result: model.Result, row: pd.Series) -> None:
 
 def test_members_from_the_plausible_box_match_simulate_within_1e_4():
     members = sample_parameters(20, seed=7).to_dict("records")
-    out = model.simulate_batch(members, "active_sle", "baseline", [MSC])
+    out = model.simulate_batch(members, scenario="active_sle", interventions=[MSC])
     assert not out.failed.any()
     for k, overrides in enumerate(members):
-        single = model.simulate("active_sle", overrides, "baseline", [MSC])
+        single = model.simulate("active_sle", params=overrides, interventions=[MSC])
         np.testing.assert_array_equal(out.t, single.t)
         assert_outcomes_match(single, out.outcomes.iloc[k])
         np.testing.assert_allclose(out.states[k], single.y, rtol=1e-3, atol=1e-6)
@@ -35,9 +35,12 @@ def test_members_from_the_plausible_box_match_simulate_within_1e_4():
 def test_every_scenario_and_assumption_set_with_an_msc_infusion_matches_simulate(scenario):
     members = [{}, {"treg_death": 0.15, "msc_half_life": 2.0}]
     for assumptions in model.ASSUMPTION_SETS:
-        out = model.simulate_batch(members, scenario, assumptions, [MSC])
+        out = model.simulate_batch(members, scenario=scenario, assumptions=assumptions, interventions=[MSC])
         for k, overrides in enumerate(members):
-            assert_outcomes_match(model.simulate(scenario, overrides, assumptions, [MSC]), out.outcomes.iloc[k])
+            assert_outcomes_match(
+                model.simulate(scenario, assumptions=assumptions, params=overrides, interventions=[MSC]),
+                out.outcomes.iloc[k],
+            )
 
 
 @pytest.mark.parametrize(
@@ -51,9 +54,9 @@ def test_every_scenario_and_assumption_set_with_an_msc_infusion_matches_simulate
 )
 def test_other_interventions_and_knockouts_match_simulate(scenario, interventions, knockouts):
     members = [{}, {"antigen_clearance": 0.8}]
-    out = model.simulate_batch(members, scenario, "baseline", interventions, days=200, knockouts=knockouts)
+    out = model.simulate_batch(members, scenario=scenario, interventions=interventions, days=200, knockouts=knockouts)
     for k, overrides in enumerate(members):
-        single = model.simulate(scenario, overrides, "baseline", interventions, 200, knockouts)
+        single = model.simulate(scenario, params=overrides, interventions=interventions, days=200, knockouts=knockouts)
         np.testing.assert_array_equal(out.t, single.t)
         assert_outcomes_match(single, out.outcomes.iloc[k])
 
@@ -65,9 +68,9 @@ def test_a_member_starts_where_simulate_starts_even_near_a_basin_boundary():
     # up to 30-fold. (Bit for bit where continuation settles; to solver accuracy where a burn-in
     # integration takes over, as for these four.)
     sample = sample_parameters(2000, seed=0).iloc[[454, 594, 1553, 1909, 0]]
-    out = model.simulate_batch(sample, "active_sle", "baseline", [MSC])
+    out = model.simulate_batch(sample, scenario="active_sle", interventions=[MSC])
     for k, overrides in enumerate(sample.to_dict("records")):
-        single = model.simulate("active_sle", overrides, "baseline", [MSC])
+        single = model.simulate("active_sle", params=overrides, interventions=[MSC])
         np.testing.assert_allclose(out.states[k, 0], single.y[0], rtol=1e-4, atol=1e-8)
         assert_outcomes_match(single, out.outcomes.iloc[k])
 
@@ -77,10 +80,10 @@ def test_untreated_members_resting_at_their_steady_state_are_held_there_and_matc
     real = batch._integrate
     monkeypatch.setattr(batch, "_integrate", lambda system, *args: integrated.append(system.n) or real(system, *args))
     members = sample_parameters(8, seed=3).to_dict("records")
-    out = model.simulate_batch(members, "active_sle", "baseline", days=120)
+    out = model.simulate_batch(members, scenario="active_sle", days=120)
     assert sum(integrated) < len(members)  # only members still moving after their burn-in, if any
     for k, overrides in enumerate(members):
-        single = model.simulate("active_sle", overrides, "baseline", days=120)
+        single = model.simulate("active_sle", params=overrides, days=120)
         assert_outcomes_match(single, out.outcomes.iloc[k])
         np.testing.assert_allclose(out.states[k], single.y, rtol=1e-4, atol=1e-8)
 
@@ -89,9 +92,9 @@ def test_a_shared_and_a_varying_exponent_give_the_same_bits_as_a_single_run():
     # numpy squares for a scalar exponent of 2 but takes its general loop for an array of them;
     # here 2.0 reaches the batch in an array (the last member differs) and `simulate` as a float.
     members = [{"activation_hill": 2.0, "antigen_clearance": a} for a in (0.6, 0.8, 1.0)] + [{"activation_hill": 3.3}]
-    out = model.simulate_batch(members, "active_sle", "baseline", [MSC], days=60)
+    out = model.simulate_batch(members, scenario="active_sle", interventions=[MSC], days=60)
     for k, overrides in enumerate(members):
-        single = model.simulate("active_sle", overrides, "baseline", [MSC], days=60)
+        single = model.simulate("active_sle", params=overrides, interventions=[MSC], days=60)
         np.testing.assert_array_equal(out.states[k, 0], single.y[0])
 
 
@@ -108,19 +111,21 @@ def test_a_few_members_are_evaluated_with_python_floats_to_the_same_bits_as_with
 
 def test_switches_for_arrays_skip_multiplying_by_one_and_change_no_bit():
     from model.core.equations import Inputs, Switches, rhs
+    from model.engine import vectorised
 
     p = batch._namespace(batch.resolve_batch(sample_parameters(50, seed=4)))
     states = list(np.random.default_rng(1).uniform(0.1, 3.0, (len(model.STATE_NAMES), 50)))
     on = Switches.without(["treg_self_induction", "msc_licensing"])
     inputs = Inputs(0.3, ((0.0, 1.0, 10.0),), 1.0, ((0.0, 0.5, 30.0),))
-    np.testing.assert_array_equal(rhs(12.0, states, p, inputs, on.for_arrays()), rhs(12.0, states, p, inputs, on))
+    stand_ins = rhs(12.0, states, p, vectorised.inputs(inputs), vectorised.switches(on))
+    np.testing.assert_array_equal(stand_ins, rhs(12.0, states, p, inputs, on))
 
 
 def test_members_may_be_parameters_mappings_a_dataframe_or_a_named_array():
     values = np.array([[0.7, 0.1], [0.9, 0.3]])
     names = ["antigen_clearance", "treg_loop"]
     as_maps = [dict(zip(names, row, strict=True)) for row in values]
-    as_params = [model.Parameters().replace(**m) for m in as_maps]
+    as_params = [model.resolve_parameters("active_sle", params=m) for m in as_maps]  # complete sets, as given
     forms = [as_maps, as_params, pd.DataFrame(values, columns=names)]
     expected = model.simulate_batch(values, days=60, names=names).outcomes
     for form in forms:
@@ -128,7 +133,7 @@ def test_members_may_be_parameters_mappings_a_dataframe_or_a_named_array():
 
 
 def test_member_overrides_win_over_scenario_and_assumption_set():
-    table = batch.resolve_batch([{}, {"treg_loop": 0.2}], "active_sle", "durable_treg")
+    table = batch.resolve_batch([{}, {"treg_loop": 0.2}], scenario="active_sle", assumptions="durable_treg")
     assert table["antigen_clearance"].tolist() == [0.6, 0.6]  # from the scenario
     assert table["treg_loop"].tolist() == [0.37, 0.2]  # assumption set, then the member's override
 
@@ -208,7 +213,7 @@ def test_a_member_whose_solve_fails_is_isolated_and_marked_without_stopping_the_
     assert out.failed.tolist() == [False, False, True, False]
     assert out.outcomes.iloc[2].isna().all()
     assert np.isnan(out.states[2]).all()
-    single = model.simulate("active_sle", members[3], days=30)
+    single = model.simulate("active_sle", params=members[3], days=30)
     assert_outcomes_match(single, out.outcomes.iloc[3])
 
 

@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import model
-from model.core.equations import MECHANISMS, Inputs, Switches, numpy_powers, rhs, term_table
+from model.core.equations import MECHANISMS, Inputs, Switches, rhs, term_table
+from model.engine import vectorised
 
 PARAMETER_BOX = st.fixed_dictionaries({p.name: st.floats(p.low, p.high, allow_nan=False) for p in model.PARAMETERS})
 EVERYTHING = [
@@ -26,7 +27,7 @@ EVERYTHING = [
     assumptions=st.sampled_from(sorted(model.ASSUMPTION_SETS)),
 )
 def test_states_stay_finite_and_non_negative_over_the_whole_box(params, scenario, assumptions):
-    res = model.simulate(scenario, params, assumptions, EVERYTHING, days=300)
+    res = model.simulate(scenario, assumptions=assumptions, params=params, interventions=EVERYTHING, days=300)
     assert np.all(np.isfinite(res.y))
     assert res.y.min() >= 0
     assert np.isfinite(res.outcomes.activity_auc)
@@ -39,7 +40,7 @@ def test_more_msc_never_raises_activity_integral_under_baseline(params, low, ext
 
     def auc(dose):
         ivs = [model.MSCInfusion(day=20, dose=dose)] if dose > 0 else []
-        return model.simulate("active_sle", params, "baseline", ivs, days=200).outcomes.activity_auc
+        return model.simulate("active_sle", params=params, interventions=ivs, days=200).outcomes.activity_auc
 
     assert auc(low + extra) <= auc(low) * (1 + 1e-6) + 1e-9
 
@@ -71,11 +72,10 @@ def test_each_rate_is_the_sum_of_its_mechanism_terms(params, y, inputs, knockout
 @settings(max_examples=100, deadline=None, derandomize=True)
 @given(params=PARAMETER_BOX, y=STATES, inputs=st.sampled_from([Inputs(), ALL_INPUTS]))
 def test_many_members_at_once_give_the_same_bits_as_one_at_a_time(params, y, inputs):
-    """The array path (`for_arrays`: no work for absent inputs and acting switches) changes no value."""
+    """The array path (`vectorised`: no work for absent inputs and acting switches) changes no value."""
     p = model.Parameters().replace(**params)
-    with numpy_powers():  # powers as numpy computes them for arrays
-        one = rhs(3.0, y, p, inputs, Switches())
+    one = rhs(3.0, y, vectorised.parameters(p), inputs, Switches())  # powers as numpy computes them for arrays
     arrays = types.SimpleNamespace(**{k: np.full(3, v) for k, v in p.as_dict().items()})
-    many = rhs(3.0, [np.full(3, v) for v in y], arrays, inputs.for_arrays(), Switches().for_arrays())
+    many = rhs(3.0, [np.full(3, v) for v in y], arrays, vectorised.inputs(inputs), vectorised.switches(Switches()))
     for a, b in zip(one, many, strict=True):
         assert np.all(np.asarray(b) == a) or abs(a) == 0.0

@@ -26,15 +26,9 @@ MSC can be shown one by one.
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any, NamedTuple
-
-import numpy as np
 
 __all__ = [
     "MECHANISMS",
@@ -45,7 +39,6 @@ __all__ = [
     "Mechanism",
     "StateInfo",
     "Switches",
-    "numpy_powers",
     "rhs",
     "term_table",
 ]
@@ -139,59 +132,6 @@ class Switches:
             raise ValueError(errormsg)
         return cls(**{k: 0.0 for k in knockouts})
 
-    def for_arrays(self) -> Any:
-        """These switches for evaluating many members at once (arrays): a mechanism that acts
-        multiplies by `IDENTITY` instead of 1.0, which saves an array operation per use and
-        changes no bit (x * 1.0 == x); one knocked out stays 0.0."""
-        return SimpleNamespace(
-            **{k: IDENTITY if getattr(self, k) == 1.0 else getattr(self, k) for k in _MECHANISM_NAMES}
-        )
-
-
-class _Identity:
-    """A factor that leaves the other factor as it is, array or float, without computing."""
-
-    __array_ufunc__ = None  # numpy hands `array * IDENTITY` to `__rmul__`
-
-    def __mul__(self, other: Any) -> Any:
-        return other
-
-    __rmul__ = __mul__
-
-    def __repr__(self) -> str:
-        return "IDENTITY"
-
-
-IDENTITY = _Identity()
-
-
-class _Zero:
-    """A term that is absent: adding it or multiplying by it takes no arithmetic (an input that is off)."""
-
-    __array_ufunc__ = None  # numpy hands `array + ZERO` and `array * ZERO` to the methods below
-
-    def __add__(self, other: Any) -> Any:
-        return other
-
-    __radd__ = __add__
-
-    def __mul__(self, other: Any) -> Any:
-        return self
-
-    __rmul__ = __mul__
-
-    def __neg__(self) -> Any:
-        return self
-
-    def __rsub__(self, other: Any) -> Any:
-        return other
-
-    def __repr__(self) -> str:
-        return "ZERO"
-
-
-ZERO = _Zero()
-
 
 @dataclass(frozen=True, slots=True)
 class Inputs:
@@ -209,20 +149,6 @@ class Inputs:
     depletion: tuple[tuple[float, float, float], ...] = ()
     antigen_input: float = 0.0
     reconstitution: tuple[tuple[float, float, float], ...] = ()
-
-    def for_arrays(self) -> Any:
-        """These inputs for evaluating many members at once (arrays): an input that is off is
-        `ZERO`, a term that costs no array operation and changes no value (only the sign of a
-        zero: x + -0.0 == x)."""
-        if self.immunosuppression or self.reconstitution:
-            blocked: Any = self.blocked
-        else:
-            blocked = lambda t: ZERO  # noqa: E731
-        return SimpleNamespace(
-            blocked=blocked,
-            depletion_rate=self.depletion_rate if self.depletion else lambda t: ZERO,
-            antigen_input=self.antigen_input or ZERO,
-        )
 
     def depletion_rate(self, t: Any) -> Any:
         """B-cell kill rate (1/day) at time `t` (days): sum over courses started by `t`."""
@@ -243,43 +169,9 @@ def _fading(courses: tuple[tuple[float, float, float], ...], t: Any) -> Any:
     return total
 
 
-#: Whether powers of floats are computed as numpy computes them for arrays (see `numpy_powers`).
-_NUMPY_POWERS: contextvars.ContextVar[bool] = contextvars.ContextVar("numpy_powers", default=False)
-
-
-@contextlib.contextmanager
-def numpy_powers() -> Iterator[None]:
-    """Within this block, powers of floats are computed bit for bit as numpy computes them for arrays.
-
-    Python's `**` and numpy's vectorised `power` can differ in the last bit. The attractor search
-    can turn on the last bit near a basin boundary, so a single run (floats) searches inside this
-    block to start exactly where the same parameters start inside a batch (arrays). Elsewhere a
-    single run uses Python's `**`, five times faster on one number.
-    """
-    token = _NUMPY_POWERS.set(True)
-    try:
-        yield
-    finally:
-        _NUMPY_POWERS.reset(token)
-
-
-def _power(x: Any, n: Any) -> Any:
-    """x ** n; for arrays by numpy's general `power` loop, whether `n` is shared or varies.
-
-    numpy takes shortcuts for some scalar exponents (2 and 0.5: a square, a square root) that can
-    differ in the last bit from its general loop, so a shared exponent is given as a full array,
-    and inside `numpy_powers` a float as a one-element array.
-    """
-    if isinstance(x, np.ndarray):
-        return np.power(x, n if np.shape(n) == x.shape else np.full(x.shape, n))
-    if _NUMPY_POWERS.get():
-        return float(np.power(np.array([x]), np.array([n], dtype=float))[0])
-    return x**n
-
-
 def _hill(x: Any, k: Any, n: Any) -> Any:
     """Hill function x^n / (x^n + k^n), written with one power: r / (1 + r), r = (x / k)^n."""
-    r = _power(abs(x) / k, n)
+    r = (abs(x) / k) ** n
     return r / (1.0 + r)
 
 
@@ -508,7 +400,8 @@ def rhs(t: Any, y: Any, p: Any, inputs: Inputs = Inputs(), on: Switches = Switch
 
     `y` is a sequence of 11 floats (one run) or 11 arrays of equal shape (many runs); `p` is a
     `Parameters` or any object with the same attribute names holding floats or arrays; `inputs`
-    and `on` are `Inputs` and `Switches` or, for arrays, their `for_arrays()`.
+    and `on` are `Inputs` and `Switches` (or stand-ins with the same attributes:
+    `model.engine.vectorised` makes cheaper ones for many members).
 
     Each rate equals the sum of its mechanism terms (`term_table`, a test checks it), written here
     with the fewest operations, as it is evaluated at every solver step: proliferation divided by

@@ -11,11 +11,11 @@ length doubles at each step while the residual does not blow up, ending in Newto
 Small first steps (0.1 day) follow the dynamics away from the start; the steps then grow until
 the update is a Newton step on :math:`f(y) = 0`. Each member has its own step length, so a single
 run and the same parameters in a batch of thousands give the same state, bit for bit: the
-arithmetic is elementwise, and `equations` computes powers with numpy for floats and arrays alike
-(for a few parameter sets in a thousand, near a basin boundary, whether continuation settles
-turns on the last bit). A member that does not
-settle within `MAX_ITERATIONS`, or settles on an unstable steady state, is handed to the caller's
-integrator instead (a burn-in of `BURN_IN_DAYS`).
+arithmetic is elementwise, and powers are computed with numpy for floats and arrays alike
+(`vectorised.parameters`; for a few parameter sets in a thousand, near a basin boundary, whether
+continuation settles turns on the last bit). A member that does not settle within
+`MAX_ITERATIONS`, or settles on an unstable steady state, is handed to the caller's integrator
+instead (a burn-in of `BURN_IN_DAYS`).
 
 Checked against a 30,000-day integration for 9,000 parameter sets drawn over the whole plausible
 box (three scenarios): continuation reached the long-run state where a 3000-day integration had
@@ -31,9 +31,9 @@ from typing import Any
 
 import numpy as np
 
-from ..core.equations import Inputs, Switches, numpy_powers, rhs
+from ..core.equations import Inputs, Switches, rhs
 from ..core.parameters import Parameters
-from . import jacobian
+from . import jacobian, vectorised
 
 __all__ = ["BURN_IN_DAYS", "FEW_MEMBERS", "MAX_ITERATIONS", "evaluator", "member", "settle", "subset"]
 
@@ -68,7 +68,7 @@ def member(p: Any, m: int) -> Any:
 
 #: Up to this many members, `evaluator` computes the right-hand side member by member with Python
 #: floats: for so few numbers numpy's overhead per operation costs more than the arithmetic (one
-#: member: 5 instead of 50 microseconds), and the bits are the same (`equations.numpy_powers`).
+#: member: 5 instead of 50 microseconds), and the bits are the same (`vectorised.parameters`).
 FEW_MEMBERS = 8
 #: derivative(states (11, n), t) -> d(state)/dt (11, n), for fixed members, inputs and switches.
 Derivative = Callable[[np.ndarray, float], np.ndarray]
@@ -80,14 +80,13 @@ def evaluator(p: Any, n: int, inputs: Inputs, on: Switches) -> Derivative:
     A `Parameters` is one member's: it stands for every one of the n (copies of one member).
     """
     if n > FEW_MEMBERS:
-        acting, given = on.for_arrays(), inputs.for_arrays()
-        return lambda states, t: np.array(rhs(t, list(states), p, given, acting))
-    singles = [member(p, m) for m in range(n)]
+        q, given, acting = vectorised.parameters(p), vectorised.inputs(inputs), vectorised.switches(on)
+        return lambda states, t: np.array(rhs(t, list(states), q, given, acting))
+    singles = [vectorised.parameters(member(p, m)) for m in range(n)]
 
     def one_by_one(states: np.ndarray, t: float) -> np.ndarray:
         columns = states.T.tolist()
-        with numpy_powers():
-            return np.array([rhs(t, column, q, inputs, on) for column, q in zip(columns, singles, strict=True)]).T
+        return np.array([rhs(t, column, q, inputs, on) for column, q in zip(columns, singles, strict=True)]).T
 
     return one_by_one
 
