@@ -15,7 +15,7 @@ import numpy as np
 import streamlit as st
 
 import model
-from app_pages import plots, url_state, widgets
+from app_pages import class_session, plots, url_state, widgets
 from model import evidence
 
 P = "classroom."
@@ -221,9 +221,12 @@ def show_activity(activity: Activity) -> None:
         index=None,
         key=f"{P}guess.{activity.key}",
     )
+    number = list(ACTIVITIES).index(activity.key) + 1
+    class_session.reasoning_box(number)
     revealed_key = f"{P}revealed.{activity.key}"
     if st.button("Reveal what the model does", disabled=guess is None, key=f"{P}reveal.{activity.key}", type="primary"):
         st.session_state[revealed_key] = True
+        class_session.send_prediction(number, guess)
     if guess is None:
         st.caption("Commit to a prediction first.")
     elif st.session_state.get(revealed_key):
@@ -237,6 +240,7 @@ def show_activity(activity: Activity) -> None:
             else:
                 st.warning("The toy model did something else. What did your prediction leave out?")
             _reveal_figure(reveal, activity)
+    class_session.class_results(number, activity.options, lambda: activity.reveal().answer)
     with st.expander("Teacher note"):
         st.markdown(activity.teacher_note)
 
@@ -248,6 +252,7 @@ def page() -> None:
         "Make a prediction first, then let the toy model run. A wrong prediction is the most useful one. "
         "Everything here is illustrative.",
     )
+    class_session.session_panel()
     widgets.init_from_url(f"{P}activity", _initial)
     key = st.selectbox("Activity", list(ACTIVITIES), format_func=lambda k: ACTIVITIES[k].title, key=f"{P}activity")
     show_activity(ACTIVITIES[key])
