@@ -22,10 +22,10 @@ from ..core.parameters import PARAMETERS, ParameterError
 from ..core.scenarios import ASSUMPTION_SETS, SCENARIOS
 from ..engine.simulate import SimulationError, simulate
 
-__all__ = ["main"]
+__all__ = ["add_run_options", "main", "parse_set"]
 
 #: Modules that add subcommands (each defines `add_commands(subparsers)`); missing ones are skipped.
-_EXTENSIONS: tuple[str, ...] = ("model.cli.uncertainty", "model.cli.sweep", "model.cli.classroom")
+_EXTENSIONS: tuple[str, ...] = ("model.cli.uncertainty", "model.cli.sweep", "model.cli.classroom", "model.cli.export")
 
 USER_ERRORS = (ParameterError, InterventionError, ValueError, KeyError)
 
@@ -38,7 +38,8 @@ def _print(text: str = "") -> None:
     print(text, flush=True)
 
 
-def _parse_set(items: Sequence[str]) -> dict[str, float]:
+def parse_set(items: Sequence[str]) -> dict[str, float]:
+    """The --set NAME=VALUE options as a mapping of parameter overrides."""
     values: dict[str, float] = {}
     for item in items:
         name, eq, value = item.partition("=")
@@ -55,7 +56,7 @@ def _cmd_simulate(args: argparse.Namespace) -> None:
     interventions = [parse_intervention(spec) for spec in args.intervention]
     res = simulate(
         scenario=args.scenario,
-        params=_parse_set(args.set),
+        params=parse_set(args.set),
         assumptions=args.assumptions,
         interventions=interventions,
         days=args.days,
@@ -76,7 +77,7 @@ def _cmd_simulate(args: argparse.Namespace) -> None:
 
 def _cmd_compare(args: argparse.Namespace) -> None:
     interventions = [parse_intervention(spec) for spec in args.intervention] or None
-    table = compare_assumptions(args.scenario, interventions, args.days, params=_parse_set(args.set))
+    table = compare_assumptions(args.scenario, interventions, args.days, params=parse_set(args.set))
     _print(f"# {DISCLAIMER}")
     _print(table.round(3).to_string(index=False))
 
