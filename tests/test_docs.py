@@ -229,7 +229,16 @@ def test_docs_have_python_snippets_to_check() -> None:
 
 # --- evidence -------------------------------------------------------------------------------------
 
-EVIDENCE = (DOCS / "evidence.md").read_text(encoding="utf-8")
+def _evidence_page() -> str:
+    """The Evidence page as MkDocs sees it: references come from the study registry via the evidence hook."""
+    spec = importlib.util.spec_from_file_location("evidence_hook", DOCS / "_hooks" / "evidence.py")
+    assert spec and spec.loader
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    return hook.render((DOCS / "evidence.md").read_text(encoding="utf-8"), "evidence.md")
+
+
+EVIDENCE = _evidence_page()
 REFERENCE = re.compile(r"^\[\^([\w-]+)\]:\s*(.+)$", flags=re.MULTILINE)
 REFERENCES = dict(REFERENCE.findall(EVIDENCE))
 AUTHORS_YEAR = re.compile(

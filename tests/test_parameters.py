@@ -33,7 +33,7 @@ def test_replace_validates_and_returns_a_new_frozen_copy():
 
 @pytest.mark.parametrize("bad", [-1.0, 100.0, math.nan, math.inf, "fast", None, True])
 def test_out_of_range_value_names_field_and_range(bad):
-    with pytest.raises(model.ParameterError, match=r"`msc_half_life` .* allowed range \[0.25, 3\] \(day\)"):
+    with pytest.raises(model.ParameterError, match=r"`msc_half_life` .* allowed range \[0.25, 14\] \(day\)"):
         model.Parameters().replace(msc_half_life=bad)
 
 
