@@ -23,6 +23,7 @@ PAGES = (
     ("how_sure.py", "How sure are we?", "how_sure", ":material/help:"),
     ("model_evidence.py", "Model & evidence", "model_evidence", ":material/menu_book:"),
     ("classroom.py", "Classroom", "classroom", ":material/school:"),
+    ("virtual_trial.py", "Virtual trial", "virtual_trial", ":material/science:"),
 )
 
 st.set_page_config(page_title="sle-immunomod (illustrative teaching model)", page_icon="🧪", layout="wide")
