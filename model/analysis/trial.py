@@ -198,7 +198,7 @@ class TrialDesign:
         self._check_arms()
 
     def _check_arms(self) -> None:
-        largest = int(self.population_size * MAX_TRIAL_SHARE)
+        largest = self.max_patients
         if self.kind == "before_after":
             if self.n_control != 0:
                 raise ParameterError(
@@ -223,6 +223,11 @@ class TrialDesign:
     def n_patients(self) -> int:
         """Patients per trial (both arms)."""
         return self.n_control + self.n_treatment
+
+    @property
+    def max_patients(self) -> int:
+        """The most patients one trial may recruit: a tenth of the population (`MAX_TRIAL_SHARE`)."""
+        return int(self.population_size * MAX_TRIAL_SHARE)
 
     @property
     def population_spec(self) -> PopulationSpec:
