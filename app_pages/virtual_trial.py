@@ -218,7 +218,13 @@ def _controls() -> tuple[Key, int]:
         disabled=design == "before_after",
         help="A before/after series always measures the change from baseline.",
     )
-    noise = c3.select_slider("Measurement noise on the index (SD)", NOISES, key=f"{P}noise")
+    noise = c3.select_slider(
+        "Measurement noise on the index (SD)",
+        NOISES,
+        key=f"{P}noise",
+        disabled=design == "before_after",
+        help="The before/after design has its own noise and enrolment rule (see the design line below).",
+    )
     d1, d2 = st.columns(2)
     seed = d1.number_input("Random seed", 0, 10_000, step=1, key=f"{P}seed")
     pop = d2.selectbox("Virtual population to recruit from (patients)", POPULATIONS, key=f"{P}pop")

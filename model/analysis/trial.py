@@ -281,23 +281,24 @@ def study_like(key: str, **changes: Any) -> TrialDesign:
 PRESETS: dict[str, str] = {
     "deng_like": "Deng-like: the arm sizes of the double-blind trial deng2017, MSC on top of standard therapy",
     "two_by_fifty": "A larger trial: 50 patients per arm, MSC on top of standard therapy",
-    "before_after": "Uncontrolled before/after: 20 patients enrolled for a high measured index, all given MSC",
+    "before_after": "Uncontrolled before/after: 30 patients enrolled for a high measured index, all given MSC",
 }
 
 
 def preset(name: str, **changes: Any) -> TrialDesign:
     """The ready-made design `name` (`PRESETS`), with `changes` to any field.
 
-    "before_after" enrols patients whose measured index is at least 0.8 with measurement noise of
-    SD 0.15, so regression to the mean is visible; its endpoint is the change in the index.
+    "before_after" enrols patients whose measured index is at least 1.4 (about a third of the
+    default population) with measurement noise of SD 0.3, so regression to the mean is visible; its
+    endpoint is the change in the index.
     """
     name = _choice("preset", name, PRESETS)
     if name == "deng_like":
         return study_like("deng2017", **changes)
     if name == "two_by_fifty":
         return TrialDesign(**{"n_control": 50, "n_treatment": 50, **changes})
-    fields = {"kind": "before_after", "n_control": 0, "n_treatment": 20, "endpoint": "activity_change"}
-    return TrialDesign(**{**fields, "noise": 0.15, "enrol_above": 0.8, **changes})
+    fields = {"kind": "before_after", "n_control": 0, "n_treatment": 30, "endpoint": "activity_change"}
+    return TrialDesign(**{**fields, "noise": 0.3, "enrol_above": 1.4, **changes})
 
 
 # ----------------------------------------------------------------------------- the population

@@ -1,7 +1,9 @@
 """Command line: `sle-immunomod` (also `python -m model`).
 
-Every command prints the disclaimer; bad input gives one clear line naming the field and what is
-allowed, exit code 2, and no partial output file.
+Every command prints the disclaimer. Every failure the user can act on (the project's own
+`ModelError`s: bad input, a solver failure; and `OSError`s such as an output folder that does
+not exist or cannot be written) gives one line on stderr, exit code 2, and no partial output file.
+Any other exception is a bug and keeps its traceback.
 
 Subcommands are registered in `COMMANDS` by `_command`; other modules of the package add theirs
 by defining `add_commands(subparsers)` and being listed in `_EXTENSIONS`.
@@ -11,27 +13,43 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from ..analysis.compare import compare_assumptions
 from ..core.disclaimer import DISCLAIMER
 from ..core.equations import MECHANISMS
-from ..core.interventions import InterventionError, parse_intervention
-from ..core.parameters import PARAMETERS, ParameterError
+from ..core.errors import ModelError, SimulationError
+from ..core.interventions import parse_intervention
+from ..core.parameters import PARAMETERS
 from ..core.scenarios import ASSUMPTION_SETS, SCENARIOS
-from ..engine.simulate import SimulationError, simulate
+from ..engine.simulate import simulate
 
-__all__ = ["add_run_options", "main", "parse_set"]
+__all__ = ["UsageError", "add_run_options", "check_out_folder", "main", "parse_set"]
 
 #: Modules that add subcommands (each defines `add_commands(subparsers)`); missing ones are skipped.
-_EXTENSIONS: tuple[str, ...] = ("model.cli.uncertainty", "model.cli.sweep", "model.cli.classroom", "model.cli.export")
+_EXTENSIONS: tuple[str, ...] = (
+    "model.cli.uncertainty",
+    "model.cli.sweep",
+    "model.cli.classroom",
+    "model.cli.export",
+    "model.cli.trial",
+)
 
-USER_ERRORS = (ParameterError, InterventionError, ValueError, KeyError)
+#: Exit code of every failure (bad input, solver failure, unwritable output).
+FAILURE_EXIT = 2
 
 
-class UsageError(Exception):
+class UsageError(ModelError):
     """Bad command-line input: printed as one line, exit code 2."""
+
+
+def check_out_folder(path: str) -> None:
+    """Refuse an output path whose folder does not exist or is not a folder, before any work is done."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise UsageError(f"--out {path!r}: {folder!r} is not an existing folder")
 
 
 def _print(text: str = "") -> None:
@@ -54,6 +72,8 @@ def parse_set(items: Sequence[str]) -> dict[str, float]:
 
 def _cmd_simulate(args: argparse.Namespace) -> None:
     interventions = [parse_intervention(spec) for spec in args.intervention]
+    if args.out:
+        check_out_folder(args.out)
     res = simulate(
         scenario=args.scenario,
         params=parse_set(args.set),
@@ -77,7 +97,7 @@ def _cmd_simulate(args: argparse.Namespace) -> None:
 
 def _cmd_compare(args: argparse.Namespace) -> None:
     interventions = [parse_intervention(spec) for spec in args.intervention] or None
-    table = compare_assumptions(args.scenario, interventions, args.days, params=parse_set(args.set))
+    table = compare_assumptions(args.scenario, params=parse_set(args.set), interventions=interventions, days=args.days)
     _print(f"# {DISCLAIMER}")
     _print(table.round(3).to_string(index=False))
 
@@ -156,19 +176,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _os_message(exc: OSError) -> str:
+    """What went wrong with which file, without errno numbers: "cannot write 'x/run.csv': Not a directory"."""
+    where = f" {exc.filename!r}" if exc.filename else ""
+    return f"cannot write or read{where}: {exc.strerror or exc}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns 0 on success, 2 on bad input, 1 on a solver failure."""
+    """Run the CLI; returns 0 on success and `FAILURE_EXIT` (2) on any failure a user can act on."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         args.func(args)
-    except (UsageError, *USER_ERRORS) as exc:
-        message = exc.args[0] if exc.args else str(exc)
-        print(f"sle-immunomod: error: {message}", file=sys.stderr)
-        return 2
     except SimulationError as exc:
-        print(f"sle-immunomod: simulation failed: {exc}", file=sys.stderr)
-        return 1
+        print(f"sle-immunomod: simulation failed: {_one_line(str(exc))}", file=sys.stderr)
+        return FAILURE_EXIT
+    except ModelError as exc:
+        message = exc.args[0] if exc.args else str(exc)
+        print(f"sle-immunomod: error: {_one_line(str(message))}", file=sys.stderr)
+        return FAILURE_EXIT
+    except OSError as exc:
+        print(f"sle-immunomod: error: {_one_line(_os_message(exc))}", file=sys.stderr)
+        return FAILURE_EXIT
     return 0
 
 
