@@ -4,6 +4,11 @@ Illustrative teaching model, not predictive, not medical advice. See `DISCLAIMER
 """
 
 from .analysis.compare import compare_assumptions as compare_assumptions
+from .analysis.population import PopulationSpec as PopulationSpec
+from .analysis.population import VirtualPopulation as VirtualPopulation
+from .analysis.population import draw_population as draw_population
+from .analysis.population import outcome_share as outcome_share
+from .analysis.population import separating_parameters as separating_parameters
 from .core.disclaimer import DISCLAIMER as DISCLAIMER
 from .core.equations import MECHANISMS as MECHANISMS
 from .core.equations import STATE_INFO as STATE_INFO
@@ -12,12 +17,14 @@ from .core.errors import ModelError as ModelError
 from .core.errors import SpecError as SpecError
 from .core.interventions import AntigenTrigger as AntigenTrigger
 from .core.interventions import BCellDepletion as BCellDepletion
+from .core.interventions import CARTCellTherapy as CARTCellTherapy
 from .core.interventions import HSCTReset as HSCTReset
 from .core.interventions import Immunosuppression as Immunosuppression
 from .core.interventions import Intervention as Intervention
 from .core.interventions import InterventionError as InterventionError
 from .core.interventions import MSCInfusion as MSCInfusion
 from .core.interventions import format_intervention as format_intervention
+from .core.interventions import intervention_fields as intervention_fields
 from .core.interventions import parse_intervention as parse_intervention
 from .core.outcomes import FLARE_THRESHOLD as FLARE_THRESHOLD
 from .core.outcomes import REMISSION_THRESHOLD as REMISSION_THRESHOLD

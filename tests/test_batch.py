@@ -134,7 +134,8 @@ def test_members_may_be_parameters_mappings_a_dataframe_or_a_named_array():
 
 def test_member_overrides_win_over_scenario_and_assumption_set():
     table = batch.resolve_batch([{}, {"treg_loop": 0.2}], scenario="active_sle", assumptions="durable_treg")
-    assert table["antigen_clearance"].tolist() == [0.6, 0.6]  # from the scenario
+    clearance = model.SCENARIOS["active_sle"].overrides["antigen_clearance"]
+    assert table["antigen_clearance"].tolist() == [clearance, clearance]  # from the scenario
     assert table["treg_loop"].tolist() == [0.37, 0.2]  # assumption set, then the member's override
 
 

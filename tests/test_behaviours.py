@@ -66,9 +66,9 @@ def test_infused_msc_decay_with_their_half_life(half_life):
 
 
 def test_msc_outcome_depends_on_the_assumption_set():
-    table = model.compare_assumptions("active_sle", [model.MSCInfusion(day=30, dose=1.0)], days=730).set_index(
-        "assumptions"
-    )
+    table = model.compare_assumptions(
+        "active_sle", interventions=[model.MSCInfusion(day=30, dose=1.0)], days=730
+    ).set_index("assumptions")
     # transient: activity is back to at least 80 % of the pre-treatment level within 6 months
     assert table.loc["transient_only", "follow_up_fraction"] >= 0.8
     assert table.loc["baseline", "follow_up_fraction"] >= 0.8
@@ -133,15 +133,36 @@ def test_knocking_out_long_lived_plasma_cells_speeds_antibody_fall():
     assert fall(["long_lived_plasma_cells"]) > 2 * fall([])
 
 
-def test_hsct_reset_gives_months_of_remission_then_relapse():
-    res = model.simulate("active_sle", interventions=[model.HSCTReset(day=30)], days=3 * 365)
+def test_hsct_reset_removes_lymphocytes_and_plasma_cells_and_the_default_patient_stays_well():
+    res = model.simulate("active_sle", interventions=[model.HSCTReset(day=30)], days=5 * 365)
     just_after = np.flatnonzero(res.t == 30)[-1]
     for state in ("E", "B", "Ps", "Pl"):
         assert res[state][just_after] <= 0.1 * res[state][just_after - 1]
     assert res["E"][just_after] < 0.05 and res["B"][just_after] < 0.05
+    assert (res.outcomes.activity[res.t > 150] < model.REMISSION_THRESHOLD).all()  # drug-free, to year 5
+
+
+def test_hsct_relapses_when_the_driver_leaves_no_healthy_steady_state():
+    res = model.simulate(
+        "active_sle", params={"antigen_clearance": 0.6}, interventions=[model.HSCTReset(day=30)], days=3 * 365
+    )
     remission = res.outcomes.activity < model.REMISSION_THRESHOLD
     assert remission[(res.t > 100) & (res.t < 180)].all()  # months of low activity
     assert res.outcomes.activity_final > model.FLARE_THRESHOLD  # the unchanged driver brings it back
+
+
+@pytest.mark.slow
+def test_hsct_remission_in_most_virtual_patients_at_one_year_and_fewer_at_five():
+    patients = model.draw_population("active_sle", n=150, seed=0)
+    batch = patients.simulate([model.HSCTReset(day=30)], days=30 + 5 * 365, t_eval=[395, 1855], keep_states=True)
+    year = {1: np.searchsorted(batch.t, 395), 5: np.searchsorted(batch.t, 1855)}
+    remission = {k: batch.activity[:, i] < model.REMISSION_THRESHOLD for k, i in year.items()}
+    assert remission[1].mean() > 0.5
+    assert remission[5].mean() < remission[1].mean()
+    # those who relapse have no healthy steady state: started from health, they fall ill untreated
+    from_health = model.simulate_batch(patients.params, scenario="healthy", days=365, keep_states=False)
+    healthy_state = from_health.outcomes["activity_final"].to_numpy() < model.REMISSION_THRESHOLD
+    assert not healthy_state[~remission[5]].any()
 
 
 def test_immunosuppression_lowers_activity_while_on_and_it_rebounds_after():

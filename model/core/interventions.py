@@ -7,49 +7,128 @@ antigen trigger adds self-antigen). The simulator integrates piecewise between t
 (`breakpoints`), applying jumps at the start of a segment and asking every intervention for the
 inputs that hold during it.
 
-Every value is checked when the object is built; a bad one raises `InterventionError` naming the
-field and its allowed range.
+Every field carries its label, unit, allowed range, editor default and provenance in one place
+(`FieldInfo`, read with `intervention_fields`); validation, the app's editors and the docs are
+built from it. A bad value raises `InterventionError` naming the field and its allowed range.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 from typing import Any, ClassVar
 
 import numpy as np
 
 from .equations import STATE_NAMES, Inputs
+from .errors import InterventionError
+from .validation import check_range, check_whole, shown
 
 __all__ = [
+    "INTERVENTION_TYPES",
     "AntigenTrigger",
     "BCellDepletion",
+    "CARTCellTherapy",
+    "FieldInfo",
     "HSCTReset",
     "Immunosuppression",
     "Intervention",
     "InterventionError",
     "MSCInfusion",
     "format_intervention",
+    "intervention_fields",
     "intervention_from_dict",
     "parse_intervention",
 ]
 
 _IDX = {name: i for i, name in enumerate(STATE_NAMES)}
 MAX_DAY = 36_500.0
+ILLUSTRATIVE_CHOICE = "illustrative"
+
+# Sources quoted by several fields (short form; the evidence registry holds the full references).
+_BURT = "Burt et al. 2018, Bone Marrow Transplant (CY + rATG + rituximab, n = 26)"
+_ALEXANDER = (
+    "Alexander et al. 2009, Blood 113:214 (7 SLE patients, CY + ATG: anti-dsDNA and protective antibodies "
+    "disappeared, so plasma cells were depleted)"
+)
+_STOREK = (
+    "Storek et al. 2010 (PMC2956741; 56 MS/SSc patients after lymphoablative conditioning: B cells normal by "
+    "6 months, T cells by 2 years, CD4 borderline low)"
+)
+_MACKENSEN = "Mackensen et al. 2022, Nat Med 28:2124 (5 SLE patients; B cells back after 110 +- 32 days, naive)"
 
 
-class InterventionError(ValueError):
-    """An intervention field outside its allowed range; the message names the field."""
+@dataclasses.dataclass(frozen=True)
+class FieldInfo:
+    """What one intervention field means: the single home of its label, unit, range and source.
+
+    Attributes:
+        name: the field name (also the key in the CLI text form).
+        label: a short label for editors and tables.
+        unit: the unit ("day", "1/day", "a.u.", "fraction"); "" for a choice or a count.
+        low, high: the allowed range of a number (None for a choice).
+        default: the value an editor starts from (the dataclass default where there is one).
+        provenance: where the value comes from, or "illustrative".
+        options: the allowed values of a choice (e.g. CAR-T targets); empty for numbers.
+        whole: True for a whole number (a count).
+        optional: True when None is allowed (the field is then unused).
+        help: one sentence on what the field does in the model.
+    """
+
+    name: str
+    label: str
+    unit: str
+    low: float | None
+    high: float | None
+    default: Any
+    provenance: str = ILLUSTRATIVE_CHOICE
+    options: tuple[str, ...] = ()
+    whole: bool = False
+    optional: bool = False
+    help: str = ""
+
+    def check(self, owner: str, value: Any) -> None:
+        """Raise `InterventionError` naming this field and its allowed values when `value` is not one."""
+        if value is None and self.optional:
+            return
+        if self.options:
+            if value not in self.options:
+                allowed = ", ".join(repr(o) for o in self.options)
+                raise InterventionError(f"{owner}: `{self.name}` = {shown(value)} must be one of {allowed}")
+        elif self.whole:
+            check_whole(self.name, value, int(self.low or 0), int(self.high or 0), owner=owner, error=InterventionError)
+        else:
+            check_range(self.name, value, self.low, self.high, unit=self.unit, owner=owner, error=InterventionError)
 
 
-def _require(cls_name: str, field: str, value: Any, low: float, high: float, unit: str = "") -> None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = math.nan
-    if isinstance(value, bool) or not math.isfinite(number) or not low <= number <= high:
-        errormsg = f"{cls_name}: `{field}` = {value!r} is outside its allowed range [{low:g}, {high:g}]{unit}"
-        raise InterventionError(errormsg)
+def _field(
+    default: Any,
+    low: float | None,
+    high: float | None,
+    label: str,
+    unit: str = "",
+    *,
+    required: bool = False,
+    **info: Any,
+) -> Any:
+    """A dataclass field carrying its `FieldInfo` (name filled in by `intervention_fields`).
+
+    `required` fields (the day a therapy starts) have no dataclass default; `default` is then only
+    the value an editor starts from.
+    """
+    meta = {"info": {"label": label, "unit": unit, "low": low, "high": high, "default": default, **info}}
+    if required:
+        return dataclasses.field(metadata=meta)
+    return dataclasses.field(default=default, metadata=meta)
+
+
+def _day(label: str = "Day", default: float = 30.0) -> Any:
+    return _field(default, 0.0, MAX_DAY, label, "day", required=True, help="Day of the simulation it starts on.")
+
+
+def intervention_fields(kind: type[Intervention] | Intervention | str) -> tuple[FieldInfo, ...]:
+    """The `FieldInfo` of every field of an intervention class (a class, an instance or its `kind`)."""
+    cls = INTERVENTION_TYPES[kind] if isinstance(kind, str) else kind if isinstance(kind, type) else type(kind)
+    return tuple(FieldInfo(name=f.name, **f.metadata["info"]) for f in dataclasses.fields(cls))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,6 +137,15 @@ class Intervention:
 
     kind: ClassVar[str] = ""
     label: ClassVar[str] = ""
+
+    def __post_init__(self) -> None:
+        owner = type(self).__name__
+        for info in intervention_fields(type(self)):
+            info.check(owner, getattr(self, info.name))
+        self._check_together()
+
+    def _check_together(self) -> None:
+        """Checks that involve several fields (each field's own range is checked from its metadata)."""
 
     def breakpoints(self) -> tuple[float, ...]:
         """Days at which the integration must stop and restart (jumps, input on/off)."""
@@ -68,7 +156,10 @@ class Intervention:
         return min(self.breakpoints())
 
     def jump(self, day: float, y: np.ndarray) -> np.ndarray:
-        """The state just after this intervention's jump on `day` (unchanged if none)."""
+        """The state just after this intervention's jump on `day` (unchanged if none).
+
+        `y` is indexed by state along its first axis: (11,) for one run, (11, N) for a batch.
+        """
         return y
 
     def jumps_on(self, day: float) -> bool:
@@ -88,6 +179,19 @@ class Intervention:
         return {"kind": self.kind, **dataclasses.asdict(self)}
 
 
+def _scaled(y: np.ndarray, factors: dict[str, float]) -> np.ndarray:
+    """A copy of `y` with the named states multiplied by their factors (a jump)."""
+    out = y.copy()
+    for name, factor in factors.items():
+        out[_IDX[name]] *= factor
+    return out
+
+
+def _with_course(inputs: Inputs, name: str, course: tuple[float, float, float]) -> Inputs:
+    """`inputs` with one more fading course (start day, initial size, half-life) in field `name`."""
+    return dataclasses.replace(inputs, **{name: (*getattr(inputs, name), course)})
+
+
 @dataclasses.dataclass(frozen=True)
 class MSCInfusion(Intervention):
     """Intravenous infusion of mesenchymal stromal cells: a jump of `dose` in M on each infusion day.
@@ -97,22 +201,26 @@ class MSCInfusion(Intervention):
     `repeat_every` days.
     """
 
-    day: float
-    dose: float = 1.0
-    repeat_every: float | None = None
-    count: int = 1
+    day: float = _day("Infusion day")
+    dose: float = _field(
+        1.0,
+        0.0,
+        10.0,
+        "Dose",
+        "a.u.",
+        provenance="1 a.u. stands for about 1 million cells/kg, the dose of the Nanjing series (Wang et al. 2013)",
+        help="Infused MSC added to M on each infusion day.",
+    )
+    repeat_every: float | None = _field(
+        None, 0.5, 3650.0, "Repeat every", "day", optional=True, help="Days between infusions when count > 1."
+    )
+    count: int = _field(1, 1, 100, "Number of infusions", whole=True, help="How many infusions in all.")
     kind: ClassVar[str] = "msc"
     label: ClassVar[str] = "MSC infusion"
 
-    def __post_init__(self) -> None:
-        _require("MSCInfusion", "day", self.day, 0.0, MAX_DAY, " days")
-        _require("MSCInfusion", "dose", self.dose, 0.0, 10.0, " a.u.")
-        if isinstance(self.count, bool) or not isinstance(self.count, int | np.integer) or not 1 <= self.count <= 100:
-            raise InterventionError(f"MSCInfusion: `count` = {self.count!r} must be a whole number in [1, 100]")
-        if self.count > 1 or self.repeat_every is not None:
-            if self.repeat_every is None:
-                raise InterventionError("MSCInfusion: `repeat_every` (days) is required when `count` > 1")
-            _require("MSCInfusion", "repeat_every", self.repeat_every, 0.5, 3650.0, " days")
+    def _check_together(self) -> None:
+        if self.count > 1 and self.repeat_every is None:
+            raise InterventionError("MSCInfusion: `repeat_every` (days) is required when `count` > 1")
 
     def breakpoints(self) -> tuple[float, ...]:
         step = self.repeat_every or 0.0
@@ -135,35 +243,58 @@ class MSCInfusion(Intervention):
 
 @dataclasses.dataclass(frozen=True)
 class HSCTReset(Intervention):
-    """HSCT-like immune reset on `day`: conditioning wipes autoreactive lymphocytes and most plasma cells.
+    """HSCT-like immune reset on `day`: conditioning wipes autoreactive lymphocytes and plasma cells.
 
-    The fractions that survive conditioning are given per compartment. The immune system then
-    rebuilds slowly: lymphocyte proliferation is blocked by 90 % at first, a block that halves every
-    `reconstitution_half_life` days (T-cell numbers take months to years to recover after autologous
-    HSCT). Drivers such as impaired
-    antigen clearance are parameters and stay as they are unless the user changes them, so the
-    disease can return.
+    The fractions that survive conditioning are given per compartment (a jump). The immune system
+    then rebuilds slowly: lymphocyte proliferation is blocked by `initial_block` at first, a block
+    that halves every `reconstitution_half_life` days (T cells take one to two years to recover
+    after lymphoablative conditioning). Drivers such as impaired antigen clearance are parameters
+    and stay as they are, so the disease returns in patients whose drivers leave no healthy
+    steady state.
     """
 
-    day: float
-    lymphocyte_survival: float = 0.01
-    plasma_cell_survival: float = 0.1
-    treg_survival: float = 0.5
-    reconstitution_half_life: float = 60.0
+    day: float = _day("Transplant day")
+    lymphocyte_survival: float = _field(
+        0.01,
+        0.0,
+        1.0,
+        "Lymphocytes surviving conditioning",
+        "fraction",
+        provenance=f"illustrative (lymphoablative conditioning; {_BURT})",
+        help="Share of effector T cells and autoreactive B cells left after conditioning.",
+    )
+    plasma_cell_survival: float = _field(
+        0.05,
+        0.0,
+        1.0,
+        "Plasma cells surviving conditioning",
+        "fraction",
+        provenance=f"illustrative, regimen-dependent: {_ALEXANDER}; with other regimens antibody levels "
+        f"hardly fell ({_STOREK})",
+        help="Share of short- and long-lived plasma cells left after conditioning.",
+    )
+    treg_survival: float = _field(
+        0.5, 0.0, 1.0, "Tregs surviving conditioning", "fraction", help="Share of regulatory T cells left."
+    )
+    initial_block: float = _field(
+        0.9,
+        0.0,
+        0.99,
+        "Initial block of proliferation",
+        "fraction",
+        help="Share of lymphocyte proliferation blocked just after the transplant (lymphopenia).",
+    )
+    reconstitution_half_life: float = _field(
+        180.0,
+        1.0,
+        730.0,
+        "Reconstitution half-life",
+        "day",
+        provenance=f"illustrative, of the order of {_STOREK}",
+        help="Days for the block on proliferation to halve while the immune system rebuilds.",
+    )
     kind: ClassVar[str] = "hsct"
     label: ClassVar[str] = "HSCT-like reset"
-
-    def __post_init__(self) -> None:
-        _require("HSCTReset", "day", self.day, 0.0, MAX_DAY, " days")
-        for name in ("lymphocyte_survival", "plasma_cell_survival", "treg_survival"):
-            _require("HSCTReset", name, getattr(self, name), 0.0, 1.0)
-        _require("HSCTReset", "reconstitution_half_life", self.reconstitution_half_life, 1.0, 365.0, " days")
-
-    def inputs(self, day: float, inputs: Inputs) -> Inputs:
-        if day < self.day:
-            return inputs
-        course = (float(self.day), 0.9, float(self.reconstitution_half_life))
-        return dataclasses.replace(inputs, reconstitution=(*inputs.reconstitution, course))
 
     def breakpoints(self) -> tuple[float, ...]:
         return (float(self.day),)
@@ -174,13 +305,14 @@ class HSCTReset(Intervention):
     def jump(self, day: float, y: np.ndarray) -> np.ndarray:
         if not self.jumps_on(day):
             return y
-        out = y.copy()
-        for name in ("E", "B"):
-            out[_IDX[name]] *= self.lymphocyte_survival
-        for name in ("Ps", "Pl"):
-            out[_IDX[name]] *= self.plasma_cell_survival
-        out[_IDX["R"]] *= self.treg_survival
-        return out
+        lymph, plasma = self.lymphocyte_survival, self.plasma_cell_survival
+        return _scaled(y, {"E": lymph, "B": lymph, "Ps": plasma, "Pl": plasma, "R": self.treg_survival})
+
+    def inputs(self, day: float, inputs: Inputs) -> Inputs:
+        if day < self.day:
+            return inputs
+        course = (float(self.day), float(self.initial_block), float(self.reconstitution_half_life))
+        return _with_course(inputs, "reconstitution", course)
 
     def describe(self) -> str:
         return f"HSCT-like reset on day {self.day:g}"
@@ -195,16 +327,15 @@ class Immunosuppression(Intervention):
     courses combine as independent blocks: 1 - (1 - s1)(1 - s2).
     """
 
-    start: float
-    stop: float
-    strength: float = 0.6
+    start: float = _day("Start day")
+    stop: float = _field(210.0, 0.0, MAX_DAY, "Stop day", "day", required=True, help="Day the drug is stopped.")
+    strength: float = _field(
+        0.6, 0.0, 0.95, "Strength", "fraction", help="Share of lymphocyte proliferation the drug blocks."
+    )
     kind: ClassVar[str] = "immunosuppression"
     label: ClassVar[str] = "Immunosuppression"
 
-    def __post_init__(self) -> None:
-        _require("Immunosuppression", "start", self.start, 0.0, MAX_DAY, " days")
-        _require("Immunosuppression", "stop", self.stop, 0.0, MAX_DAY, " days")
-        _require("Immunosuppression", "strength", self.strength, 0.0, 0.95)
+    def _check_together(self) -> None:
         if self.stop <= self.start:
             errormsg = f"Immunosuppression: `stop` = {self.stop!r} must be after `start` = {self.start!r}"
             raise InterventionError(errormsg)
@@ -224,22 +355,28 @@ class Immunosuppression(Intervention):
 
 @dataclasses.dataclass(frozen=True)
 class BCellDepletion(Intervention):
-    """B-cell depletion (e.g. rituximab) on `day`: a kill rate that decays with the drug's half-life.
+    """Rituximab-like B-cell depletion on `day`: a kill rate that decays with the drug's half-life.
 
     Kills autoreactive B cells at `kill_rate` (1/day) at first, falling by half every
-    `drug_half_life` days. Long-lived plasma cells do not carry the target and are spared.
+    `drug_half_life` days. Long-lived plasma cells do not carry the target and are spared, so
+    autoantibodies stay high for months.
     """
 
-    day: float
-    kill_rate: float = 3.0
-    drug_half_life: float = 21.0
+    day: float = _day("Infusion day")
+    kill_rate: float = _field(
+        3.0, 0.0, 5.0, "Initial kill rate", "1/day", help="Rate at which the drug kills B cells at first."
+    )
+    drug_half_life: float = _field(
+        21.0,
+        1.0,
+        100.0,
+        "Drug half-life",
+        "day",
+        provenance="rituximab's serum half-life is about three weeks (illustrative round value)",
+        help="Days for the kill rate to halve.",
+    )
     kind: ClassVar[str] = "bcell_depletion"
     label: ClassVar[str] = "B-cell depletion"
-
-    def __post_init__(self) -> None:
-        _require("BCellDepletion", "day", self.day, 0.0, MAX_DAY, " days")
-        _require("BCellDepletion", "kill_rate", self.kill_rate, 0.0, 5.0, " 1/day")
-        _require("BCellDepletion", "drug_half_life", self.drug_half_life, 1.0, 100.0, " days")
 
     def breakpoints(self) -> tuple[float, ...]:
         return (float(self.day),)
@@ -247,11 +384,127 @@ class BCellDepletion(Intervention):
     def inputs(self, day: float, inputs: Inputs) -> Inputs:
         if day < self.day:
             return inputs
-        course = (float(self.day), float(self.kill_rate), float(self.drug_half_life))
-        return dataclasses.replace(inputs, depletion=(*inputs.depletion, course))
+        return _with_course(inputs, "depletion", (float(self.day), float(self.kill_rate), float(self.drug_half_life)))
 
     def describe(self) -> str:
         return f"B-cell depletion on day {self.day:g}"
+
+
+CART_TARGETS: tuple[str, ...] = ("CD19", "BCMA-CD19")
+
+
+@dataclasses.dataclass(frozen=True)
+class CARTCellTherapy(Intervention):
+    """CAR-T cell therapy on `day`: lymphodepletion, then deep B-cell depletion until CAR-T cells wane.
+
+    - **Lymphodepleting conditioning** (fludarabine + cyclophosphamide): effector T cells and Tregs
+      fall to `t_cell_survival` (a jump), and lymphocyte proliferation is blocked by
+      `conditioning_block` at first, a block that halves every `conditioning_half_life` days.
+    - **Deep B-cell depletion that reaches tissue**: autoreactive B cells fall to
+      `b_cell_survival` at once (unlike `BCellDepletion`, whose antibody kills them over days), and
+      the CAR-T cells keep killing B cells at `kill_rate`, a rate that halves every
+      `persistence_half_life` days. B cells come back from the bone-marrow supply when the rate
+      has faded (about 110 days with the defaults), as new, naive cells: the autoreactive expansion
+      has to start again.
+    - **Short-lived plasma cells** (CD19-positive plasmablasts) go with their B cells.
+    - **Long-lived plasma cells**: CD19 alone removes only their CD19-positive share
+      (`cd19_plasma_cell_share`); "BCMA-CD19" also targets BCMA and leaves `bcma_plasma_cell_survival`.
+    """
+
+    day: float = _day("Infusion day")
+    target: str = _field(
+        "CD19",
+        None,
+        None,
+        "Target",
+        options=CART_TARGETS,
+        provenance="CD19: Mackensen et al. 2022; BCMA-CD19: Wang et al. 2024, Ann Rheum Dis 83:1304",
+        help="CD19 (B cells, plasmablasts) or BCMA-CD19 (also long-lived plasma cells).",
+    )
+    t_cell_survival: float = _field(
+        0.05,
+        0.0,
+        1.0,
+        "T cells surviving lymphodepletion",
+        "fraction",
+        help="Share of effector T cells and Tregs left after fludarabine + cyclophosphamide.",
+    )
+    conditioning_block: float = _field(
+        0.9, 0.0, 0.99, "Initial block of proliferation", "fraction", help="Lymphopenia just after conditioning."
+    )
+    conditioning_half_life: float = _field(
+        60.0, 1.0, 365.0, "Lymphopenia half-life", "day", help="Days for the block on proliferation to halve."
+    )
+    b_cell_survival: float = _field(
+        0.001,
+        0.0,
+        1.0,
+        "B cells left at once",
+        "fraction",
+        help="Share of autoreactive B cells left on the infusion day (in blood and tissue).",
+    )
+    kill_rate: float = _field(
+        5.0, 0.0, 20.0, "Initial kill rate", "1/day", help="Rate at which CAR-T cells kill B cells at first."
+    )
+    persistence_half_life: float = _field(
+        25.0,
+        1.0,
+        365.0,
+        "CAR-T persistence half-life",
+        "day",
+        provenance=f"illustrative, chosen so that B cells return after about 110 days ({_MACKENSEN})",
+        help="Days for the CAR-T kill rate to halve.",
+    )
+    cd19_plasma_cell_share: float = _field(
+        0.4,
+        0.0,
+        1.0,
+        "CD19-positive share of long-lived plasma cells",
+        "fraction",
+        provenance="illustrative; CD19-negative plasma cells are enriched in human bone marrow and resist "
+        "B-cell depletion (Mei et al. 2015, Blood 125:1739)",
+        help="Share of long-lived plasma cells a CD19 CAR-T removes.",
+    )
+    bcma_plasma_cell_survival: float = _field(
+        0.05,
+        0.0,
+        1.0,
+        "Long-lived plasma cells left by BCMA-CD19",
+        "fraction",
+        help="Share of long-lived plasma cells left when BCMA is targeted too.",
+    )
+    kind: ClassVar[str] = "cart"
+    label: ClassVar[str] = "CAR-T cell therapy"
+
+    def breakpoints(self) -> tuple[float, ...]:
+        return (float(self.day),)
+
+    def jumps_on(self, day: float) -> bool:
+        return abs(day - self.day) < 1e-9
+
+    def long_lived_survival(self) -> float:
+        """Share of long-lived plasma cells left just after the infusion."""
+        if self.target == "BCMA-CD19":
+            return float(self.bcma_plasma_cell_survival)
+        return 1.0 - float(self.cd19_plasma_cell_share)
+
+    def jump(self, day: float, y: np.ndarray) -> np.ndarray:
+        if not self.jumps_on(day):
+            return y
+        t_cells, b_cells = self.t_cell_survival, self.b_cell_survival
+        factors = {"E": t_cells, "R": t_cells, "B": b_cells, "Ps": b_cells, "Pl": self.long_lived_survival()}
+        return _scaled(y, factors)
+
+    def inputs(self, day: float, inputs: Inputs) -> Inputs:
+        if day < self.day:
+            return inputs
+        start = float(self.day)
+        inputs = _with_course(inputs, "depletion", (start, float(self.kill_rate), float(self.persistence_half_life)))
+        block = (start, float(self.conditioning_block), float(self.conditioning_half_life))
+        return _with_course(inputs, "reconstitution", block)
+
+    def describe(self) -> str:
+        return f"{self.target} CAR-T cell therapy on day {self.day:g}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -262,16 +515,11 @@ class AntigenTrigger(Intervention):
     the system returns to health afterwards or tips into lasting disease is the tipping-point lesson.
     """
 
-    day: float
-    size: float = 10.0
-    duration: float = 14.0
+    day: float = _day("Trigger day")
+    size: float = _field(10.0, 0.0, 1000.0, "Size", "a.u.", help="Self-antigen added in all.")
+    duration: float = _field(14.0, 0.0, 365.0, "Duration", "day", help="Days over which it arrives (0 = at once).")
     kind: ClassVar[str] = "antigen"
     label: ClassVar[str] = "Antigen trigger"
-
-    def __post_init__(self) -> None:
-        _require("AntigenTrigger", "day", self.day, 0.0, MAX_DAY, " days")
-        _require("AntigenTrigger", "size", self.size, 0.0, 1000.0, " a.u.")
-        _require("AntigenTrigger", "duration", self.duration, 0.0, 365.0, " days")
 
     def breakpoints(self) -> tuple[float, ...]:
         if self.duration == 0:
@@ -299,7 +547,8 @@ class AntigenTrigger(Intervention):
 
 
 INTERVENTION_TYPES: dict[str, type[Intervention]] = {
-    cls.kind: cls for cls in (MSCInfusion, HSCTReset, Immunosuppression, BCellDepletion, AntigenTrigger)
+    cls.kind: cls
+    for cls in (MSCInfusion, HSCTReset, Immunosuppression, BCellDepletion, CARTCellTherapy, AntigenTrigger)
 }
 
 
@@ -321,28 +570,38 @@ def intervention_from_dict(data: dict[str, Any]) -> Intervention:
         raise InterventionError(f"{cls.__name__}: {exc}; fields are {allowed}") from None
 
 
+def _parse_value(spec: str, info: FieldInfo | None, key: str, value: str) -> Any:
+    """One `key=value` of the text form: a choice stays text, a count becomes an int, the rest floats."""
+    if info is not None and info.options:
+        return value
+    try:
+        number = float(value)
+    except ValueError:
+        raise InterventionError(f"Intervention {spec!r}: `{key}` = {value!r} is not a number") from None
+    return int(number) if info is not None and info.whole and number.is_integer() else number
+
+
 def parse_intervention(spec: str) -> Intervention:
     """Build an intervention from the text form used by the CLI and app URLs.
 
-    The form is ``kind:key=value,key=value``, e.g. ``msc:day=30,dose=1`` or
-    ``immunosuppression:start=30,stop=210,strength=0.6``. Kinds: msc, hsct, immunosuppression,
-    bcell_depletion, antigen.
+    The form is ``kind:key=value,key=value``, e.g. ``msc:day=30,dose=1``,
+    ``immunosuppression:start=30,stop=210,strength=0.6`` or ``cart:day=30,target=CD19``. Kinds:
+    msc, hsct, immunosuppression, bcell_depletion, cart, antigen.
     """
     kind, _, rest = spec.strip().partition(":")
-    fields: dict[str, Any] = {"kind": kind.strip()}
+    kind = kind.strip()
+    infos = {info.name: info for info in intervention_fields(kind)} if kind in INTERVENTION_TYPES else {}
+    fields: dict[str, Any] = {"kind": kind}
     for part in filter(None, (p.strip() for p in rest.split(","))):
         key, eq, value = part.partition("=")
         if not eq:
             raise InterventionError(f"Intervention {spec!r}: `{part}` must look like key=value")
-        try:
-            number = float(value)
-        except ValueError:
-            raise InterventionError(f"Intervention {spec!r}: `{key}` = {value!r} is not a number") from None
-        fields[key.strip()] = int(number) if key.strip() == "count" and number.is_integer() else number
+        key = key.strip()
+        fields[key] = _parse_value(spec, infos.get(key), key, value.strip())
     return intervention_from_dict(fields)
 
 
 def format_intervention(item: Intervention) -> str:
     """The text form of an intervention (inverse of `parse_intervention`)."""
     values = {k: v for k, v in item.to_dict().items() if k != "kind" and v is not None}
-    return f"{item.kind}:" + ",".join(f"{k}={v:g}" for k, v in values.items())
+    return f"{item.kind}:" + ",".join(f"{k}={v}" if isinstance(v, str) else f"{k}={v:g}" for k, v in values.items())

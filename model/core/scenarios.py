@@ -100,9 +100,11 @@ SCENARIOS: dict[str, Scenario] = {
         Scenario(
             "active_sle",
             "Active SLE",
-            "Strongly impaired clearance with established disease: autoantibodies, inflammation "
-            "and tissue damage feed each other. Without treatment the disease stays active.",
-            {"antigen_clearance": 0.6},
+            "Impaired clearance with established disease: autoantibodies, inflammation and tissue "
+            "damage feed each other. Without treatment the disease stays active. Clearance sits just "
+            "inside the range where health is also stable, so a reset deep enough to remove the "
+            "disease's memory (plasma cells, autoantibodies) can leave this toy person well.",
+            {"antigen_clearance": 0.7},
             _ACTIVE_START,
         ),
     )
