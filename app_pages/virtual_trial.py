@@ -2,7 +2,7 @@
 
 All statistics are in `model.trial`; this page picks a ready-made design (`model.trial.PRESETS`),
 asks for a prediction before it reveals anything, and caches every computation on a small
-hashable key. URL state: `design`, `assumptions`, `endpoint`, `noise`, `inert`, `seed`, `pop`.
+hashable key. URL state: `design`, `assumptions`, `endpoint`, `noise`, `inert`, `enrol`, `seed`, `pop`.
 Illustrative teaching model, not predictive, not medical advice.
 """
 
@@ -39,7 +39,10 @@ DEFAULTS: dict[str, Any] = {
     "inert": False,
     "seed": 1,
     "pop": 2000,
+    "enrol": False,
 }
+#: The before/after design's enrolment rule, offered to randomised designs too (same patients, with a control arm).
+HIGH_INDEX = trial.preset("before_after").enrol_above
 
 
 class Key(NamedTuple):
@@ -51,6 +54,7 @@ class Key(NamedTuple):
     noise: float
     inert: bool
     pop: int
+    enrol: bool = False
 
 
 def design_for(key: Key) -> trial.TrialDesign:
@@ -58,6 +62,8 @@ def design_for(key: Key) -> trial.TrialDesign:
     changes: dict[str, Any] = {"assumptions": key.assumptions, "population_size": key.pop}
     if key.design != "before_after":
         changes.update(endpoint=key.endpoint, noise=key.noise)
+        if key.enrol:
+            changes["enrol_above"] = HIGH_INDEX
     if key.inert:
         changes["treatment"] = trial.STANDARD_CARE
     return trial.preset(key.design, **changes)
@@ -104,6 +110,7 @@ def _initial(query: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]]
     inert, w5 = url_state.parse_choice(query, "inert", ("0", "1"), "0")
     seed, w6 = url_state.parse_number(query, "seed", 0, 10_000, DEFAULTS["seed"])
     pop, w7 = url_state.parse_choice(query, "pop", tuple(map(str, POPULATIONS)), str(DEFAULTS["pop"]))
+    enrol, w8 = url_state.parse_choice(query, "enrol", ("0", "1"), "0")
     values = {
         f"{P}design": design,
         f"{P}assumptions": assumptions,
@@ -112,8 +119,9 @@ def _initial(query: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]]
         f"{P}inert": inert == "1",
         f"{P}seed": int(seed),
         f"{P}pop": int(pop),
+        f"{P}enrol": enrol == "1",
     }
-    return values, w1 + w2 + w3 + w4 + w5 + w6 + w7
+    return values, w1 + w2 + w3 + w4 + w5 + w6 + w7 + w8
 
 
 def _query(key: Key, seed: int) -> dict[str, str]:
@@ -125,6 +133,7 @@ def _query(key: Key, seed: int) -> dict[str, str]:
         "inert": "1" if key.inert else "0",
         "seed": str(seed),
         "pop": str(key.pop),
+        "enrol": "1" if key.enrol else "0",
     }
 
 
@@ -225,10 +234,16 @@ def _controls() -> tuple[Key, int]:
         disabled=design == "before_after",
         help="The before/after design has its own noise and enrolment rule (see the design line below).",
     )
+    enrol = c3.checkbox(
+        f"Enrol only patients whose measured index is at least {HIGH_INDEX:g}",
+        key=f"{P}enrol",
+        disabled=design == "before_after",
+        help="The before/after design always enrols this way.",
+    )
     d1, d2 = st.columns(2)
     seed = d1.number_input("Random seed", 0, 10_000, step=1, key=f"{P}seed")
     pop = d2.selectbox("Virtual population to recruit from (patients)", POPULATIONS, key=f"{P}pop")
-    return Key(design, assumptions, endpoint, float(noise), bool(inert), int(pop)), int(seed)
+    return Key(design, assumptions, endpoint, float(noise), bool(inert), int(pop), bool(enrol)), int(seed)
 
 
 def _predict(key: Key) -> str | None:

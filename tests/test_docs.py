@@ -30,7 +30,7 @@ DOCS = ROOT / "docs"
 HOOK = DOCS / "_hooks" / "model_tables.py"
 APP_BASE = "http://localhost:8501"
 #: Page url paths of the app (the URL contract shared by the app and the docs).
-APP_PAGES = {"", "explore", "compare", "tipping_points", "model_evidence", "classroom", "how_sure"}
+APP_PAGES = {"", "explore", "compare", "tipping_points", "model_evidence", "classroom", "how_sure", "virtual_trial"}
 #: Query keys of the URL contract (besides `p.<parameter>`); `present=1` is the app's presentation mode.
 QUERY_KEYS = {"scenario", "assumptions", "days", "iv", "ko", "present"}
 STATES = set(model.STATE_NAMES)
@@ -46,6 +46,15 @@ PAGE_KEYS: dict[str, dict[str, Callable[[str], bool]]] = {
         "dose": lambda v: 0.05 <= float(v) <= 2.0,
     },
     "classroom": {"activity": str.isidentifier},
+    "virtual_trial": {
+        "design": {"deng_like", "two_by_fifty", "before_after"}.__contains__,
+        "endpoint": {"remission_at_end", "activity_change"}.__contains__,
+        "noise": {"0", "0.1", "0.2", "0.3"}.__contains__,
+        "inert": {"0", "1"}.__contains__,
+        "enrol": {"0", "1"}.__contains__,
+        "seed": str.isdigit,
+        "pop": {"1000", "2000", "4000"}.__contains__,
+    },
 }
 APP_LINK = re.compile(re.escape(APP_BASE) + r"[^\s)>\]\"'`]*")
 PYTHON_BLOCK = re.compile(r"^```python[^\n]*\n(.*?)^```", re.DOTALL | re.MULTILINE)
