@@ -195,10 +195,10 @@ def page() -> None:
             f"({lowest[1].outcomes.activity_final:.2f}) is {lowest[0]}.",
             key=f"{P}fig",
         )
-        st.subheader("Outcome differences")
+        st.header("Outcome differences")
         st.dataframe(outcome_table(runs), hide_index=True)
         widgets.download_csv(runs, "sle-immunomod-compare.csv", key=f"{P}csv")
-    st.subheader("The headline lesson")
+    st.header("The headline lesson")
     if specs:
         first = specs[0][1]
         headline(first.scenario, first.interventions, days)

@@ -187,7 +187,7 @@ def current_spec() -> url_state.RunSpec:
 
 def timeline_editor() -> None:
     """The list of interventions with remove buttons, and a small form to add one."""
-    st.subheader("Treatment timeline")
+    st.header("Treatment timeline")
     ivs = st.session_state[f"{P}ivs"]
     if not ivs:
         st.markdown("No treatment yet: the run shows the untreated course.")
@@ -218,7 +218,7 @@ def results(spec: url_state.RunSpec) -> None:
         return
     what = spec.describe_interventions()
     aset = widgets.assumptions_label(spec.assumptions)
-    st.subheader("Outcomes (compared with no treatment)")
+    st.header("Outcomes (compared with no treatment)")
     widgets.outcome_cards(res, untreated)
     runs = [(what, res), ("untreated", untreated)] if spec.interventions else [("untreated", res)]
     fig = plots.activity_figure(
@@ -229,7 +229,7 @@ def results(spec: url_state.RunSpec) -> None:
     plots.add_intervention_marks(fig, res)
     plots.show_plot(fig, plots.activity_summary(res, untreated), key=f"{P}fig.activity")
 
-    st.subheader("Inside the model")
+    st.header("Inside the model")
     log = st.checkbox("Log scale", key=f"{P}log", help="Shows small and large amounts together.")
     for tab, (group, states) in zip(st.tabs(list(GROUPS)), GROUPS.items(), strict=True):
         with tab:
@@ -237,7 +237,7 @@ def results(spec: url_state.RunSpec) -> None:
             ends = ", ".join(f"{plots.STATE_LABELS[s].lower()} {plots.fmt_amount(res[s][-1])}" for s in states)
             plots.show_plot(fig, f"At the end of the run (a.u.): {ends}.", key=f"{P}fig.{group}")
 
-    st.subheader("Why did it move?")
+    st.header("Why did it move?")
     state = st.selectbox(
         "State to explain",
         list(model.STATE_NAMES),
