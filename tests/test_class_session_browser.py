@@ -1,0 +1,203 @@
+"""Class sessions through the real server (`streamlit run app.py` on 127.0.0.1) and real Chromium.
+
+Students join with the code and answer at the same time; the teacher's view (token required)
+shows their predictions live next to the model's answer and exports them; answers survive the
+server being killed with SIGKILL; whatever a student types is shown as text, never as Markdown
+or HTML. Each module run has its own class store (`SLE_IMMUNOMOD_DB` in a temporary folder).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser_support import CHROMIUM_ARGS, UI_TIMEOUT_MS, AppServer, chromium_path, open_page, screenshot, settle
+from playwright.async_api import async_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
+
+import model
+from model.classroom import ClassStore
+
+pytestmark = pytest.mark.browser
+
+STUDENTS = 30
+LASTING = "Lasting disease"  # option B of activity 1, what the toy model shows
+INJECTIONS = {
+    "nickname": "<script>alert(1)</script>",
+    "reasoning": '**bold** [link](javascript:alert(1)) <img src=x onerror="alert(2)"> <b>raw</b>',
+}
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("class-store") / "classes.db"
+
+
+@pytest.fixture(scope="module")
+def server(db: Path) -> Iterator[AppServer]:
+    chromium_path()
+    app = AppServer({"SLE_IMMUNOMOD_DB": str(db)}).start()
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def tab(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(UI_TIMEOUT_MS)
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    yield page
+    assert dialogs == [], f"a script ran in the page: {dialogs}"
+    context.close()
+
+
+def _teacher_view(page: Page, url: str, code: str, token: str) -> None:
+    """Open the Classroom page and the teacher's view of a class with its code and token."""
+    open_page(page, url, "classroom")
+    page.get_by_text("Class session").first.click()
+    page.get_by_role("tab", name="Teacher").click()
+    page.get_by_label("Join code").last.fill(code)
+    page.get_by_label("Teacher token").fill(token)
+    page.get_by_role("button", name="Open the teacher view").click()
+    settle(page)
+
+
+def _student_answers(page: Page, url: str, code: str, nickname: str, reasoning: str = "") -> None:
+    """A student opens the join link, joins, predicts "lasting disease" in activity 1 and reveals."""
+    open_page(page, url, f"classroom?class={code}")
+    page.get_by_label("Nickname (optional)").fill(nickname)
+    page.get_by_role("button", name="Join the class").click()
+    page.get_by_text("You are in a class").wait_for()
+    page.get_by_text(LASTING).click()
+    settle(page)
+    if reasoning:
+        page.get_by_label("Why do you think so?").fill(reasoning)
+    page.get_by_role("button", name="Reveal what the model does").click()
+    page.get_by_text("Your prediction is with your class").wait_for()
+
+
+def test_teacher_creates_a_class_in_the_app_and_sees_predictions_arrive_live(
+    tab: Page, server: AppServer, db: Path
+) -> None:
+    open_page(tab, server.url, "classroom")
+    tab.get_by_text("Class session").first.click()
+    tab.get_by_role("tab", name="Teacher").click()
+    tab.get_by_label("Class title").fill("Year 12 biology")
+    tab.get_by_role("button", name="Create the class").click()
+    tab.get_by_text("Students join with this code").wait_for()
+    settle(tab)
+    code = tab.locator('[data-testid="stCode"] code').first.inner_text().replace("-", "")
+    token = tab.locator('[data-testid="stCode"] code').nth(1).inner_text()
+    assert ClassStore(db).check_teacher(code, token).title == "Year 12 biology"
+    tab.get_by_text("0 student(s) predicted").wait_for()
+    store = ClassStore(db)
+    for n, choice in enumerate((2, 2, 1)):
+        store.answer(code, 1, choice, nickname=f"scripted {n}")
+    tab.get_by_text("3 student(s) predicted (A: 1, B: 2, C: 0)").wait_for()  # no click: the view redraws itself
+    tab.get_by_text("Show the model's answer next to the class").click()
+    tab.get_by_text("The toy model shows option B, chosen by 2 of 3").wait_for()
+    screenshot(tab, "class-session-teacher")
+    with tab.expect_download() as info:
+        tab.get_by_role("button", name="Export the answers (CSV)").click()
+    text = Path(info.value.path()).read_text(encoding="utf-8")
+    assert text.startswith(f"# {model.DISCLAIMER}\n")
+    assert text.count("scripted ") == 3
+
+
+def test_the_teacher_view_needs_the_token(tab: Page, server: AppServer, db: Path) -> None:
+    made = ClassStore(db).create_class("Guarded")
+    ClassStore(db).answer(made.code, 1, 2, nickname="secret-nickname")
+    _teacher_view(tab, server.url, made.code, "not-the-token")
+    tab.get_by_text("the token is wrong").wait_for()
+    assert tab.get_by_text("secret-nickname").count() == 0
+    assert tab.get_by_text("student(s) predicted").count() == 0
+    assert tab.get_by_role("button", name="Export the answers (CSV)").count() == 0
+
+
+def test_a_student_joins_with_a_bad_or_expired_code_and_gets_a_clear_message(tab: Page, server: AppServer) -> None:
+    open_page(tab, server.url, "classroom?class=NOPE")
+    tab.get_by_role("button", name="Join the class").click()
+    tab.get_by_text("expected 8 characters").wait_for()
+    assert tab.locator('[data-testid="stException"]').count() == 0
+
+
+def test_what_students_type_is_shown_as_text(tab: Page, browser: Browser, server: AppServer, db: Path) -> None:
+    made = ClassStore(db).create_class("Injection")
+    student = browser.new_page(viewport={"width": 1400, "height": 1000})
+    student.set_default_timeout(UI_TIMEOUT_MS)
+    student.on("dialog", lambda d: pytest.fail(f"a script ran in the student's page: {d.message}"))
+    _student_answers(student, server.url, made.code, INJECTIONS["nickname"], INJECTIONS["reasoning"])
+    assert student.get_by_text(f"nickname: {INJECTIONS['nickname']}").count() == 1
+    student.close()
+    _teacher_view(tab, server.url, made.code, made.token)
+    tab.get_by_text("Reasons given (1)").click()
+    shown = tab.get_by_text(f"{INJECTIONS['nickname']} (option 2): {INJECTIONS['reasoning']}", exact=True)
+    shown.wait_for()
+    main = tab.locator('[data-testid="stMain"]')
+    assert main.locator("script, img[src='x'], a[href^='javascript'], b:text('raw')").count() == 0
+    assert main.locator("strong:text('bold')").count() == 0
+    screenshot(tab, "class-session-injection")
+
+
+async def _one_student(browser, url: str, code: str, number: int, timeout_ms: int) -> str:
+    context = await browser.new_context(viewport={"width": 1200, "height": 900})
+    page = await context.new_page()
+    page.set_default_timeout(timeout_ms)
+    try:
+        await page.goto(f"{url}/classroom?class={code}")
+        await page.get_by_label("Nickname (optional)").fill(f"student {number:02d}")
+        await page.get_by_role("button", name="Join the class").click()
+        await page.get_by_text("You are in a class").wait_for()
+        await page.get_by_text(LASTING if number % 3 else "It returns to health").click()
+        reveal = page.get_by_role("button", name="Reveal what the model does")
+        await page.wait_for_function(
+            "() => [...document.querySelectorAll('button')].some(b => b.innerText.includes('Reveal') && !b.disabled)"
+        )
+        await reveal.click()
+        await page.get_by_text("Your prediction is with your class").wait_for()
+        return f"student {number:02d}"
+    finally:
+        await context.close()
+
+
+async def _class_answers_at_once(url: str, code: str) -> list[str]:
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            students = [_one_student(browser, url, code, n, 240_000) for n in range(STUDENTS)]
+            return await asyncio.gather(*students)
+        finally:
+            await browser.close()
+
+
+@pytest.mark.slow
+def test_thirty_students_at_once_through_the_server_and_a_sigkill_lose_nothing(
+    tab: Page, server: AppServer, db: Path
+) -> None:
+    made = ClassStore(db).create_class("Thirty at once")
+    confirmed = asyncio.run(_class_answers_at_once(server.url, made.code))
+    stored = ClassStore(db).answers(made.code, made.token)
+    assert sorted(a.nickname for a in stored) == sorted(confirmed)
+    assert len({a.nickname for a in stored}) == STUDENTS, "no answer duplicated"
+    expected = [sum(1 for n in range(STUDENTS) if (n % 3 == 0) == (k == 0)) for k in range(2)]
+    assert ClassStore(db).counts(made.code, made.token, 1, 3)[:2] == expected
+
+    server.kill()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    server.start()
+    _teacher_view(tab, server.url, made.code, made.token)
+    tab.get_by_text(f"{STUDENTS} student(s) predicted (A: {expected[0]}, B: {expected[1]}, C: 0)").wait_for()
