@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import widgets
+from app_pages import lesson_panel, widgets
 
 HERE = Path(__file__).parent
 #: (file in app_pages/, title, url path, icon); optional pages are registered only if their file exists.
@@ -45,4 +45,6 @@ with st.sidebar:
         st.page_link(item)
     st.divider()
 widgets.sidebar_controls()
+lesson_panel.follow_url()
+lesson_panel.task_panel()
 navigation.run()

@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import model
-from app_pages import plots, url_state, widgets
+from app_pages import lesson_panel, plots, url_state, widgets
 
 P = "compare."
 MAX_RUNS = 4
@@ -184,7 +184,8 @@ def page() -> None:
         with col:
             _run_controls(i)
     specs = _specs(int(n), days)
-    runs = [(label, res) for label, spec in specs if (res := widgets.run_spec(spec)) is not None]
+    held = lesson_panel.hold_results()
+    runs = [] if held else [(label, res) for label, spec in specs if (res := widgets.run_spec(spec)) is not None]
     if runs:
         fig = plots.activity_figure(runs, "Toy activity index of each run")
         lowest = min(runs, key=lambda r: r[1].outcomes.activity_final)
@@ -199,9 +200,10 @@ def page() -> None:
         st.dataframe(outcome_table(runs), hide_index=True)
         widgets.download_csv(runs, "sle-immunomod-compare.csv", key=f"{P}csv")
     st.header("The headline lesson")
-    if specs:
+    if specs and not held:
         first = specs[0][1]
-        headline(first.scenario, first.interventions, days)
+        with st.expander("Make your prediction first, then open: run 1's treatment under every assumption set"):
+            headline(first.scenario, first.interventions, days)
     query = {
         "days": f"{days:g}",
         "run": [f"{s.scenario}/{s.assumptions}/{';'.join(s.interventions) or 'none'}" for _, s in specs],

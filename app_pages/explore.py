@@ -13,7 +13,7 @@ from typing import Any
 import streamlit as st
 
 import model
-from app_pages import plots, url_state, widgets
+from app_pages import lesson_panel, plots, url_state, widgets
 
 P = "explore."  # Session State key prefix of this page
 DEFAULT = url_state.RunSpec("active_sle", "baseline", ("msc:day=30,dose=1",), 365)
@@ -213,6 +213,8 @@ def timeline_editor() -> None:
 
 def results(spec: url_state.RunSpec) -> None:
     """Outcome cards, plots, "why did it move?" and the CSV download for `spec`."""
+    if lesson_panel.hold_results():
+        return
     res, untreated = widgets.run_spec(spec), widgets.run_spec(spec.untreated())
     if res is None or untreated is None:
         return

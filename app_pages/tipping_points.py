@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import model
-from app_pages import plots, url_state, widgets
+from app_pages import lesson_panel, plots, url_state, widgets
 from model.analysis import phaseplane
 
 P = "tipping."
@@ -77,26 +77,41 @@ def _initial(query: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]]
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _plane(x: str, y: str, scenario: str, assumptions: str) -> dict[str, Any]:
-    xr, yr = phaseplane.state_range(x, assumptions), phaseplane.state_range(y, assumptions)
-    field = phaseplane.vector_field(x, y, np.linspace(*xr, GRID), np.linspace(*yr, GRID), scenario, assumptions)
-    fine = phaseplane.vector_field(x, y, np.linspace(*xr, 120), np.linspace(*yr, 120), scenario, assumptions)
-    starts = [(xr[1] * fx, yr[1] * fy) for fx in (0.05, 0.3, 0.6, 0.95) for fy in (0.05, 0.95)]
-    runs = phaseplane.trajectories(x, y, starts, scenario, assumptions)
-    return {"field": field, "nullclines": phaseplane.nullclines(fine), "runs": runs}
+    xr, yr = (phaseplane.state_range(s, assumptions=assumptions) for s in (x, y))
+    run = {"scenario": scenario, "assumptions": assumptions}
+    field = phaseplane.vector_field(x, y, np.linspace(*xr, GRID), np.linspace(*yr, GRID), **run)
+    fine = phaseplane.vector_field(x, y, np.linspace(*xr, 120), np.linspace(*yr, 120), **run)
+    states = phaseplane.steady_states(scenario, assumptions=assumptions)
+    runs, basins = [], []
+    for label, state in states.items():
+        near = [
+            (min(max(state[x] + fx * xr[1], 0.0), xr[1]), min(max(state[y] + fy * yr[1], 0.0), yr[1]))
+            for fx in (-0.2, 0.2)
+            for fy in (-0.2, 0.2)
+        ]
+        runs += phaseplane.trajectories(x, y, near, around=state, **run)
+        basins += [label] * len(near)
+    return {
+        "field": field,
+        "nullclines": phaseplane.nullclines(fine),
+        "runs": runs,
+        "basins": basins,
+        "states": states,
+    }
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _diagram(param: str, scenario: str, assumptions: str) -> pd.DataFrame:
     info = widgets.PARAMETER_INFO[param]
     values = np.linspace(info.low, info.high, 30)
-    return phaseplane.steady_state_diagram(param, values, scenario, assumptions)
+    return phaseplane.steady_state_diagram(param, values, scenario=scenario, assumptions=assumptions)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _map(x: str, y: str, assumptions: str, dose: float) -> phaseplane.RemissionMap:
-    xr, yr = (phaseplane.state_range(s, assumptions, scenarios=("active_sle",), factor=2.0) for s in (x, y))
+    xr, yr = (phaseplane.state_range(s, assumptions=assumptions, scenarios=("active_sle",), factor=2.0) for s in (x, y))
     xs, ys = np.linspace(*xr, MAP_GRID), np.linspace(*yr, MAP_GRID)
-    return phaseplane.remission_map(x, y, xs, ys, "active_sle", assumptions, dose=dose)
+    return phaseplane.remission_map(x, y, xs, ys, scenario="active_sle", assumptions=assumptions, dose=dose)
 
 
 def trajectory_table(runs: Sequence[phaseplane.Trajectory], x: str, y: str) -> pd.DataFrame:
@@ -139,10 +154,27 @@ def add_arrows(fig: go.Figure, field: phaseplane.PlaneField) -> None:
     )
 
 
-def plane_figure(data: dict[str, Any]) -> go.Figure:
-    """Arrows of the sliced vector field, both nullclines, full-model trajectories and the attractor."""
+def plane_figure(data: dict[str, Any], show_slice: bool = False) -> go.Figure:
+    """The stable states (stars), full-model runs started near each, and on request the slice (arrows, nullclines)."""
     field: phaseplane.PlaneField = data["field"]
     fig = go.Figure()
+    if show_slice:
+        add_slice(fig, data)
+    add_runs(fig, data)
+    fig.update_xaxes(range=[field.x[0], field.x[-1]])
+    fig.update_yaxes(range=[field.y[0], field.y[-1]])
+    title = f"Phase plane: {plots.STATE_LABELS[field.x_state]} vs {plots.STATE_LABELS[field.y_state]}"
+    return plots.style_figure(
+        fig,
+        title,
+        f"{plots.STATE_LABELS[field.y_state]} ({field.y_state}, a.u.)",
+        f"{plots.STATE_LABELS[field.x_state]} ({field.x_state}, a.u.)",
+    )
+
+
+def add_slice(fig: go.Figure, data: dict[str, Any]) -> None:
+    """Arrows of the sliced vector field and the two nullclines (where one state is not changing)."""
+    field: phaseplane.PlaneField = data["field"]
     add_arrows(fig, field)
     for name, color, dash in (
         (field.x_state, plots.OKABE_ITO["vermillion"], "solid"),
@@ -154,12 +186,17 @@ def plane_figure(data: dict[str, Any]) -> go.Figure:
                     x=line[:, 0],
                     y=line[:, 1],
                     mode="lines",
-                    name=f"{plots.STATE_LABELS[name]} not changing",
+                    name=f"{plots.STATE_LABELS[name]} ({name}) not changing (slice)",
                     line={"color": color, "width": 4, "dash": dash},
                     legendgroup=name,
                     showlegend=k == 0,
                 )
             )
+
+
+def add_runs(fig: go.Figure, data: dict[str, Any]) -> None:
+    """Full-model runs (green: end in remission) and a star at each stable state."""
+    field: phaseplane.PlaneField = data["field"]
     for k, run in enumerate(data["runs"]):
         color = (
             plots.OKABE_ITO["bluish_green"]
@@ -182,21 +219,17 @@ def plane_figure(data: dict[str, Any]) -> go.Figure:
                 x=[run.x[0]], y=[run.y[0]], mode="markers", marker={"color": color, "size": 10}, showlegend=False
             )
         )
-    fig.add_trace(
-        go.Scatter(
-            x=[field.held[field.x_state]],
-            y=[field.held[field.y_state]],
-            mode="markers",
-            name="untreated attractor",
-            marker={"symbol": "star", "size": 20, "color": "black"},
+    for label, state in data["states"].items():
+        color = plots.OKABE_ITO["bluish_green" if label == "healthy" else "reddish_purple"]
+        fig.add_trace(
+            go.Scatter(
+                x=[state[field.x_state]],
+                y=[state[field.y_state]],
+                mode="markers",
+                name=f"{label} steady state",
+                marker={"symbol": "star", "size": 22, "color": color, "line": {"color": "black", "width": 1.5}},
+            )
         )
-    )
-    fig.update_xaxes(range=[field.x[0], field.x[-1]])
-    fig.update_yaxes(range=[field.y[0], field.y[-1]])
-    title = f"Phase plane: {plots.STATE_LABELS[field.x_state]} vs {plots.STATE_LABELS[field.y_state]}"
-    return plots.style_figure(
-        fig, title, f"{plots.STATE_LABELS[field.y_state]} (a.u.)", f"{plots.STATE_LABELS[field.x_state]} (a.u.)"
-    )
 
 
 def diagram_figure(table: pd.DataFrame, param: str, current: float) -> go.Figure:
@@ -277,6 +310,27 @@ def map_table(rmap: phaseplane.RemissionMap) -> pd.DataFrame:
 # --- summaries -----------------------------------------------------------------------------
 
 
+def plane_summary(data: dict[str, Any], show_slice: bool) -> str:
+    """One paragraph: the stable states (stars), where the runs from near each end, and what the slice is."""
+    states = data["states"]
+    parts = [
+        f"With these parameters the model has {len(states)} stable state{'s' if len(states) > 1 else ''} "
+        f"({' and '.join(states)}), marked by stars."
+    ]
+    for label in states:
+        ends = [r for r, b in zip(data["runs"], data["basins"], strict=True) if b == label]
+        healthy = sum(r.activity_final < model.REMISSION_THRESHOLD for r in ends)
+        parts.append(f"Of {len(ends)} full-model runs started near the {label} state, {healthy} end in remission.")
+    if show_slice:
+        field: phaseplane.PlaneField = data["field"]
+        parts.append(
+            f"Grey arrows: how {plots.STATE_LABELS[field.x_state].lower()} and "
+            f"{plots.STATE_LABELS[field.y_state].lower()} would change if the other states stayed frozen at the "
+            "scenario's own steady state; the coloured curves are where each of the two is not changing in that slice."
+        )
+    return " ".join(parts)
+
+
 def diagram_summary(table: pd.DataFrame, param: str) -> str:
     """One sentence: the range of the parameter where the two sweeps disagree (bistable), if any."""
     wide = table.pivot(index="value", columns="sweep", values="activity")
@@ -304,8 +358,15 @@ def page() -> None:
     assumptions = c2.selectbox(
         "Assumptions", list(model.ASSUMPTION_SETS), format_func=widgets.assumptions_label, key=f"{P}assumptions"
     )
+    if lesson_panel.hold_results():
+        return
 
     st.header("1. Phase plane")
+    st.markdown(
+        "*What to try:* choose the antigen-inflammation loop (self-antigen `G` across, pro-inflammatory cytokines "
+        "`Ci` up) for the *susceptible* toy person. Where are the stars, and where do the runs that start near "
+        "each star end?"
+    )
     cx, cy = st.columns(2)
     x = cx.selectbox("Horizontal axis", STATES, format_func=plots.STATE_LABELS.get, key=f"{P}x")
     y = cy.selectbox("Vertical axis", STATES, format_func=plots.STATE_LABELS.get, key=f"{P}y")
@@ -315,16 +376,14 @@ def page() -> None:
     else:
         with widgets.user_errors():
             data = _plane(x, y, scenario, assumptions)
-            tipped = sum(r.activity_final < model.REMISSION_THRESHOLD for r in data["runs"])
-            plots.show_plot(
-                plane_figure(data),
-                f"Grey arrows show how {plots.STATE_LABELS[x].lower()} and {plots.STATE_LABELS[y].lower()} "
-                "would change if every other state stayed at the untreated attractor (star); the coloured curves "
-                "are where each is "
-                f"not changing; {tipped} of {len(data['runs'])} full-model runs from the dots end in remission "
-                "(green).",
-                key=f"{P}fig.plane",
+            show_slice = st.checkbox(
+                "Show the slice (grey arrows and 'not changing' curves)",
+                key=f"{P}slice",
+                help="The arrows show how the two states would change if the nine other states were frozen at the "
+                "scenario's own steady state. The full runs let every state move, so they can cross the arrows: "
+                "a slice is not the whole story.",
             )
+            plots.show_plot(plane_figure(data, show_slice), plane_summary(data, show_slice), key=f"{P}fig.plane")
             widgets.download_table(
                 trajectory_table(data["runs"], x, y),
                 f"phase-plane trajectories of scenario={scenario}, assumptions={assumptions} in ({x}, {y})",
@@ -333,19 +392,26 @@ def page() -> None:
             )
 
     st.header("2. Steady states and hysteresis")
+    st.markdown(
+        "*How to read this plot:* each point is where the toy person settles, without treatment, for one value of "
+        "the parameter. The red line comes from active disease, the blue line from health. Find the dotted line "
+        "'this scenario': if the two lines are far apart there, the same person has two stable states and their "
+        "history decides which one they are in. Where the lines meet, there is only one. *What to try:* which "
+        "clearance values give two states?"
+    )
     param = st.selectbox(
         "Parameter to sweep", list(widgets.PARAMETER_INFO), key=f"{P}param", format_func=lambda n: n.replace("_", " ")
     )
     with widgets.user_errors():
         table = _diagram(param, scenario, assumptions)
-        current = model.resolve_parameters(scenario, assumptions).as_dict()[param]
+        current = model.resolve_parameters(scenario, assumptions=assumptions).as_dict()[param]
         plots.show_plot(diagram_figure(table, param, current), diagram_summary(table, param), key=f"{P}fig.diagram")
         widgets.download_table(
             table,
             f"steady states of scenario={scenario}, assumptions={assumptions} swept in {param} (continuation)",
             f"sle-immunomod-steady-states-{param}.csv",
             f"{P}csv.diagram",
-            model.resolve_parameters(scenario, assumptions),
+            model.resolve_parameters(scenario, assumptions=assumptions),
         )
 
     st.header("3. Where does one MSC infusion lead to remission?")
@@ -377,7 +443,7 @@ def page() -> None:
                 f"remission map: active_sle, assumptions={ma}, one MSC infusion of dose {dose:g} on day 0, 730 days",
                 "sle-immunomod-remission-map.csv",
                 f"{P}csv.map",
-                model.resolve_parameters("active_sle", ma),
+                model.resolve_parameters("active_sle", assumptions=ma),
             )
     widgets.write_query(
         {

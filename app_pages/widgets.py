@@ -36,6 +36,8 @@ TEACHING_PARAMETERS: tuple[str, ...] = (
     "long_lived_half_life",
     "antibody_half_life",
 )
+#: Session State key of URL fields kept on every page (key -> values), e.g. `lesson` and `step` in guided mode.
+STICKY_QUERY = "sticky_query"
 USER_ERRORS = (model.ParameterError, model.InterventionError, model.SimulationError, ValueError, KeyError)
 
 
@@ -87,8 +89,10 @@ def read_query() -> dict[str, list[str]]:
 
 
 def write_query(values: Mapping[str, str | Sequence[str]]) -> None:
-    """Replace the URL query with `values` (plus `present=1` in presentation mode), only if it changed."""
+    """Replace the URL query with `values` (plus `present=1` in presentation mode and the sticky fields
+    in `st.session_state[STICKY_QUERY]`, such as the guided lesson's place), only if it changed."""
     wanted: dict[str, list[str]] = {k: [v] if isinstance(v, str) else list(v) for k, v in values.items()}
+    wanted.update(st.session_state.get(STICKY_QUERY, {}))
     if presentation_mode():
         wanted["present"] = ["1"]
     wanted = {k: v for k, v in wanted.items() if v}

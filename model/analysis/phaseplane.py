@@ -5,6 +5,8 @@ Pure functions behind the app's "Tipping points" page (the app only draws what t
 * `vector_field`: d/dt of two chosen states over a grid, every other state held at the
   scenario's attractor (a two-dimensional *slice* of the eleven-dimensional model);
 * `nullclines`: the curves where one of those two rates is zero;
+* `steady_states`: the stable states one set of parameters allows, found from a healthy and from
+  an active-disease start (two where the model is bistable);
 * `trajectories`: full-model runs from a few starting points, projected onto the two states;
 * `steady_state_diagram`: where the model settles as one parameter is swept up and then down,
   each run continuing from the previous end state, so that a bistable range shows as a hysteresis
@@ -25,7 +27,7 @@ import numpy as np
 
 from ..core.equations import STATE_NAMES, Inputs, Switches, rhs
 from ..core.interventions import MSCInfusion
-from ..core.outcomes import REMISSION_THRESHOLD
+from ..core.outcomes import REMISSION_THRESHOLD, activity_index
 from ..core.parameters import ParameterError, Parameters, parameter_info
 from ..core.scenarios import SCENARIOS
 from ..engine.simulate import initial_state, resolve_parameters, simulate
@@ -39,6 +41,7 @@ __all__ = [
     "remission_map",
     "state_range",
     "steady_state_diagram",
+    "steady_states",
     "trajectories",
     "vector_field",
 ]
@@ -120,6 +123,31 @@ def attractor(
     return {name: float(v) for name, v in zip(STATE_NAMES, y, strict=True)}
 
 
+def steady_states(
+    scenario: str = "susceptible",
+    *,
+    assumptions: str | None = None,
+    params: Overrides = None,
+    knockouts: Sequence[str] = (),
+) -> dict[str, dict[str, float]]:
+    """The stable states (a.u., by name) of the scenario's parameters: one, or two where the model is bistable.
+
+    The model is settled from the rough start of `healthy` and from that of `active_sle`, both with
+    the parameters of `scenario` (and `assumptions`, `params`), so the two runs differ only in their
+    history. Returns {"healthy": state} and/or {"active disease": state}, named by whether the
+    state's activity index is below the remission threshold; a start that settles on a state
+    already found is left out.
+    """
+    p = resolve_parameters(scenario, assumptions=assumptions, params=params)
+    found: dict[str, dict[str, float]] = {}
+    for start in ("healthy", "active_sle"):
+        y = initial_state(start, p, tuple(knockouts))
+        level = float(activity_index(y[_INDEX["A"]], y[_INDEX["Ci"]], y[_INDEX["D"]]))
+        label = "healthy" if level < REMISSION_THRESHOLD else "active disease"
+        found.setdefault(label, {name: float(v) for name, v in zip(STATE_NAMES, y, strict=True)})
+    return found
+
+
 def state_range(
     state: str,
     assumptions: str = "baseline",
@@ -195,23 +223,25 @@ def trajectories(
     params: Overrides = None,
     knockouts: Sequence[str] = (),
     days: float = 730,
+    around: Mapping[str, float] | None = None,
 ) -> list[Trajectory]:
     """Full-model runs without treatment from each (x, y) start, the other states starting at the attractor.
 
-    Unlike the slice in `vector_field`, every state moves here, so a trajectory can cross the
-    slice's arrows: the plane is a projection.
+    With `around` (a full state by name, such as one of `steady_states`), the other states start
+    there instead, so runs can start in either basin of a bistable model. Unlike the slice in
+    `vector_field`, every state moves here, so a trajectory can cross the slice's arrows: the
+    plane is a projection.
     """
     _check_pair(x_state, y_state)
     runs = []
     for x0, y0 in starts:
         res = simulate(
             scenario,
-            params,
-            assumptions,
-            (),
-            days,
-            knockouts,
-            initial={x_state: x0, y_state: y0},
+            assumptions=assumptions,
+            params=params,
+            days=days,
+            knockouts=knockouts,
+            initial={**(around or {}), x_state: x0, y_state: y0},
             dt=0.5,
         )
         runs.append(Trajectory((x0, y0), res.t, res[x_state], res[y_state], res.outcomes.activity_final))
