@@ -166,7 +166,7 @@ def headline(scenario: str, ivs: tuple[str, ...], days: float) -> None:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _compare_cached(scenario: str, ivs: tuple[str, ...], days: float) -> pd.DataFrame:
-    return model.compare_assumptions(scenario, [model.parse_intervention(t) for t in ivs], days)
+    return model.compare_assumptions(scenario, interventions=[model.parse_intervention(t) for t in ivs], days=days)
 
 
 def page() -> None:

@@ -54,7 +54,7 @@ def _param_key(name: str) -> str:
 
 
 def _resolved(scenario: str, assumptions: str) -> dict[str, float]:
-    return model.resolve_parameters(scenario, assumptions).as_dict()
+    return model.resolve_parameters(scenario, assumptions=assumptions).as_dict()
 
 
 def _state_from_spec(spec: url_state.RunSpec) -> dict[str, Any]:
@@ -213,9 +213,9 @@ def timeline_editor() -> None:
 
 def results(spec: url_state.RunSpec) -> None:
     """Outcome cards, plots, "why did it move?" and the CSV download for `spec`."""
+    res, untreated = widgets.run_spec(spec), widgets.run_spec(spec.untreated())
     if lesson_panel.hold_results():
         return
-    res, untreated = widgets.run_spec(spec), widgets.run_spec(spec.untreated())
     if res is None or untreated is None:
         return
     what = spec.describe_interventions()

@@ -186,7 +186,7 @@ def _explain_bands() -> None:
 
 def _section_ensemble(spec: url_state.RunSpec, n: int, spread: float, seed: int) -> None:
     st.header("1. One story, uncertain numbers")
-    ranges = uncertainty.ranges_around(spec.scenario, spec.assumptions, spread)
+    ranges = uncertainty.ranges_around(spec.scenario, assumptions=spec.assumptions, spread=spread)
     args = (spec.scenario, spec.assumptions, spec.days, n, seed, spread)
     with widgets.user_errors():
         ens = _memo(
@@ -194,12 +194,12 @@ def _section_ensemble(spec: url_state.RunSpec, n: int, spread: float, seed: int)
             "Running the ensemble",
             lambda bar: uncertainty.ensemble(
                 spec.scenario,
-                spec.assumptions,
-                _interventions(spec.interventions),
-                n,
-                seed,
-                ranges,
-                spec.days,
+                assumptions=spec.assumptions,
+                interventions=_interventions(spec.interventions),
+                days=spec.days,
+                n=n,
+                seed=seed,
+                ranges=ranges,
                 progress=bar,
                 chunk_size=max(4, n // 4),
             ),
@@ -208,7 +208,14 @@ def _section_ensemble(spec: url_state.RunSpec, n: int, spread: float, seed: int)
             ("ensemble", (), *args),
             "Running the untreated ensemble",
             lambda bar: uncertainty.ensemble(
-                spec.scenario, spec.assumptions, (), n, seed, ranges, spec.days, progress=bar, chunk_size=max(4, n // 4)
+                spec.scenario,
+                assumptions=spec.assumptions,
+                days=spec.days,
+                n=n,
+                seed=seed,
+                ranges=ranges,
+                progress=bar,
+                chunk_size=max(4, n // 4),
             ),
         )
         treated, base = ens.probability_of_remission(), untreated.probability_of_remission()
@@ -241,18 +248,18 @@ def _section_assumptions(spec: url_state.RunSpec, n: int, spread: float, seed: i
         "The same parameter sets, run under every assumption set about how MSC act. If the bars differ more "
         "than their error bars, the *assumption* matters more than the uncertain numbers."
     )
-    ranges = uncertainty.ranges_around(spec.scenario, "baseline", spread)
+    ranges = uncertainty.ranges_around(spec.scenario, assumptions="baseline", spread=spread)
     with widgets.user_errors():
         table = _memo(
             ("across", spec.scenario, spec.interventions, spec.days, n, seed, spread),
             "Running every assumption set",
             lambda bar: uncertainty.across_assumptions(
                 spec.scenario,
-                _interventions(spec.interventions),
-                n,
-                seed,
-                ranges,
-                spec.days,
+                interventions=_interventions(spec.interventions),
+                days=spec.days,
+                n=n,
+                seed=seed,
+                ranges=ranges,
                 progress=bar,
                 chunk_size=max(4, n // 2),
             ),
@@ -282,22 +289,24 @@ def _section_sensitivity(spec: url_state.RunSpec, spread: float, seed: int) -> t
     outcome = c1.selectbox("Outcome", OUTCOMES, key=f"{P}outcome", format_func=lambda s: s.replace("_", " "))
     method = c2.radio("Method", list(METHODS), format_func=METHODS.get, key=f"{P}method", horizontal=True)
     n = 8 if method == "morris" else 32
-    ranges = uncertainty.ranges_around(spec.scenario, spec.assumptions, spread, SENSITIVITY_PARAMETERS)
+    ranges = uncertainty.ranges_around(
+        spec.scenario, assumptions=spec.assumptions, spread=spread, parameters=SENSITIVITY_PARAMETERS
+    )
     with widgets.user_errors():
         table = _memo(
             ("sensitivity", outcome, method, spec.scenario, spec.assumptions, spec.interventions, spec.days, seed),
             f"Running {method}",
             lambda bar: sensitivity.analyze(
                 outcome,
-                method,
-                spec.scenario,
-                spec.assumptions,
-                _interventions(spec.interventions),
-                n,
-                seed,
-                list(SENSITIVITY_PARAMETERS),
-                spec.days,
-                ranges,
+                method=method,
+                scenario=spec.scenario,
+                assumptions=spec.assumptions,
+                interventions=_interventions(spec.interventions),
+                days=spec.days,
+                n=n,
+                seed=seed,
+                parameters=list(SENSITIVITY_PARAMETERS),
+                ranges=ranges,
                 progress=bar,
                 chunk_size=64,
             ),

@@ -134,7 +134,7 @@ def parse_overrides(
             warnings.append(f"URL field `{key}` ignored: {exc}.")
             continue
         overrides[name] = float(values[-1])
-    resolved = model.resolve_parameters(scenario, assumptions).as_dict()
+    resolved = model.resolve_parameters(scenario, assumptions=assumptions).as_dict()
     return {k: v for k, v in overrides.items() if v != resolved[k]}, warnings
 
 

@@ -36,9 +36,9 @@ TEACHING_PARAMETERS: tuple[str, ...] = (
     "long_lived_half_life",
     "antibody_half_life",
 )
+USER_ERRORS = (model.ParameterError, model.InterventionError, model.SimulationError, ValueError, KeyError)
 #: Session State key of URL fields kept on every page (key -> values), e.g. `lesson` and `step` in guided mode.
 STICKY_QUERY = "sticky_query"
-USER_ERRORS = (model.ParameterError, model.InterventionError, model.SimulationError, ValueError, KeyError)
 
 
 def presentation_mode() -> bool:
@@ -92,8 +92,8 @@ def write_query(values: Mapping[str, str | Sequence[str]]) -> None:
     """Replace the URL query with `values` (plus `present=1` in presentation mode and the sticky fields
     in `st.session_state[STICKY_QUERY]`, such as the guided lesson's place), only if it changed."""
     wanted: dict[str, list[str]] = {k: [v] if isinstance(v, str) else list(v) for k, v in values.items()}
-    wanted.update(st.session_state.get(STICKY_QUERY, {}))
     if presentation_mode():
+    wanted.update(st.session_state.get(STICKY_QUERY, {}))
         wanted["present"] = ["1"]
     wanted = {k: v for k, v in wanted.items() if v}
     if wanted != read_query():
@@ -128,7 +128,9 @@ def run_cached(
 ) -> model.Result:
     """`model.simulate` with hashable arguments, cached (a slider move back to a seen value is instant)."""
     items = [model.parse_intervention(text) for text in interventions]
-    return model.simulate(scenario, dict(overrides), assumptions, items, days, knockouts)
+    return model.simulate(
+        scenario, assumptions=assumptions, params=dict(overrides), interventions=items, days=days, knockouts=knockouts
+    )
 
 
 def run_spec(spec: RunSpec) -> model.Result | None:

@@ -58,7 +58,7 @@ WARM_UP = 2000  # most members in the warm-up run of the batch engine
 
 
 def _members(n: int) -> object:
-    return uncertainty.sample_parameters(n, SEED)
+    return uncertainty.sample_parameters(n, seed=SEED)
 
 
 def _peak_mb() -> float:
@@ -71,11 +71,11 @@ def _warm_up(n: int) -> None:
 
     The parameter sets differ from the timed ones, so no attractor is reused from a cache.
     """
-    warm = uncertainty.sample_parameters(n, SEED + 1)
+    warm = uncertainty.sample_parameters(n, seed=SEED + 1)
     if n == 1:
-        model.simulate("active_sle", warm.iloc[0].to_dict(), "baseline", INTERVENTIONS, 365)
+        model.simulate("active_sle", params=warm.iloc[0].to_dict(), interventions=INTERVENTIONS, days=365)
     else:
-        batch.simulate_batch(warm, "active_sle", "baseline", INTERVENTIONS, 365, keep_states=False)
+        batch.simulate_batch(warm, scenario="active_sle", interventions=INTERVENTIONS, days=365, keep_states=False)
 
 
 def loop_rate(n: int) -> dict[str, float]:
@@ -84,7 +84,7 @@ def loop_rate(n: int) -> dict[str, float]:
     _warm_up(1)
     start = time.perf_counter()
     for row in rows:
-        model.simulate("active_sle", row, "baseline", INTERVENTIONS, 365)
+        model.simulate("active_sle", params=row, interventions=INTERVENTIONS, days=365)
     seconds = time.perf_counter() - start
     return {"n": n, "seconds": seconds, "rate": n / seconds, "peak_mb": _peak_mb()}
 
@@ -98,10 +98,9 @@ def batch_rate(n: int, workers: int, chunk_size: int, keep_states: bool) -> dict
     failed = 0
     for part in batch.iter_batch(
         members,
-        "active_sle",
-        "baseline",
-        INTERVENTIONS,
-        365,
+        scenario="active_sle",
+        interventions=INTERVENTIONS,
+        days=365,
         chunk_size=chunk_size,
         keep_states=keep_states,
         workers=workers,

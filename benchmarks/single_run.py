@@ -35,7 +35,7 @@ def slider_move() -> None:
 
 
 def rk45() -> None:
-    p = resolve_parameters("active_sle", "baseline")
+    p = resolve_parameters("active_sle", assumptions="baseline")
     y = initial_state("active_sle", p)
     on, inputs = Switches(), Inputs()
     for a, b in ((0.0, INFUSION.day), (INFUSION.day, DAYS)):

@@ -158,7 +158,7 @@ def test_explore_reset_restores_the_defaults() -> None:
 def test_explore_unmoved_sliders_follow_the_assumption_set() -> None:
     at = open_page("explore")
     at.selectbox(key="explore.assumptions").set_value("durable_treg").run()
-    resolved = model.resolve_parameters("active_sle", "durable_treg")
+    resolved = model.resolve_parameters("active_sle", assumptions="durable_treg")
     assert at.slider(key="explore.p.treg_loop").value == pytest.approx(resolved.treg_loop)
     assert not any(k.startswith("p.") for k in at.query_params)
 
@@ -301,7 +301,7 @@ def test_phase_plane_trajectories_download_as_one_tidy_table() -> None:
     from app_pages.tipping_points import trajectory_table
     from model.analysis import phaseplane
 
-    runs = phaseplane.trajectories("E", "R", [(0.1, 1.0), (3.0, 0.5)], "susceptible", "baseline")
+    runs = phaseplane.trajectories("E", "R", [(0.1, 1.0), (3.0, 0.5)], scenario="susceptible", assumptions="baseline")
     table = trajectory_table(runs, "E", "R")
     assert list(table.columns) == ["run", "day", "E", "R", "final_activity"]
     assert sorted(table["run"].unique()) == [1, 2]

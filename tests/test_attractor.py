@@ -14,7 +14,7 @@ LONG_RUN = 30_000.0  # days: long enough for the slowest compartment to settle
 @pytest.mark.parametrize("scenario", sorted(model.SCENARIOS))
 @pytest.mark.parametrize("assumptions", sorted(model.ASSUMPTION_SETS))
 def test_continuation_lands_where_a_long_integration_ends(scenario, assumptions):
-    p = resolve_parameters(scenario, assumptions)
+    p = resolve_parameters(scenario, assumptions=assumptions)
     start = np.array([model.SCENARIOS[scenario].initial[name] for name in model.STATE_NAMES])
     settled = initial_state(scenario, p)
     long_run = _integrate(start, np.array([0.0, LONG_RUN]), p, Inputs(), Switches())[-1]
@@ -22,7 +22,7 @@ def test_continuation_lands_where_a_long_integration_ends(scenario, assumptions)
 
 
 def test_settled_state_is_a_stable_steady_state():
-    p = resolve_parameters("active_sle", "baseline")
+    p = resolve_parameters("active_sle", assumptions="baseline")
     y = initial_state("active_sle", p)[:, None]
     rates = attractor.evaluator(p, 1, Inputs(), Switches())(y, 0.0)
     assert np.max(np.abs(rates)) < 1e-8

@@ -182,7 +182,8 @@ def check_app_link(url: str) -> None:
     assert set(knockouts) <= {m.name for m in model.MECHANISMS}, knockouts
     params = {k.removeprefix("p."): float(v) for k, v in query if k.startswith("p.")}
     model.Parameters().replace(**params)  # names and ranges
-    res = model.simulate(scenario, params, assumptions, interventions, days, knockouts)
+    run = {"assumptions": assumptions, "params": params, "interventions": interventions, "days": days}
+    res = model.simulate(scenario, **run, knockouts=knockouts)
     assert res.t[-1] == pytest.approx(days)
 
 

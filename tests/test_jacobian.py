@@ -10,7 +10,7 @@ N = 30  # members: few enough that `jacobian` perturbs every group side by side 
 
 
 def _members() -> tuple[object, np.ndarray]:
-    table = batch.resolve_batch(sample_parameters(N, seed=2), "active_sle", "baseline")
+    table = batch.resolve_batch(sample_parameters(N, seed=2), scenario="active_sle", assumptions="baseline")
     y = np.random.default_rng(0).uniform(0.01, 3.0, (len(jacobian.PATTERN), N))
     return batch._namespace(table), y
 

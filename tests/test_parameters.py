@@ -52,10 +52,10 @@ def test_scenario_and_assumption_overrides_are_inside_the_box():
 
 
 def test_caller_overrides_win_over_scenario_and_assumptions():
-    p = model.resolve_parameters("susceptible", "durable_treg", {"antigen_clearance": 0.7})
+    p = model.resolve_parameters("susceptible", assumptions="durable_treg", params={"antigen_clearance": 0.7})
     assert p.antigen_clearance == 0.7
     assert p.treg_loop == model.ASSUMPTION_SETS["durable_treg"].overrides["treg_loop"]
-    q = model.resolve_parameters("susceptible", "baseline", model.Parameters().replace(msc_half_life=2.0))
+    q = model.resolve_parameters("susceptible", params={"msc_half_life": 2.0})
     assert q.antigen_clearance == model.SCENARIOS["susceptible"].overrides["antigen_clearance"]
     assert q.msc_half_life == 2.0
 

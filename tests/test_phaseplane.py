@@ -55,10 +55,10 @@ def test_steady_state_diagram_refuses_values_outside_the_parameter_range() -> No
     ],
 )
 def test_vector_field_vanishes_at_the_attractor(scenario: str, assumptions: str, x: str, y: str) -> None:
-    held = phaseplane.attractor(scenario, assumptions)
+    held = phaseplane.attractor(scenario, assumptions=assumptions)
     xs = np.array([0.5, 1.0, 1.5]) * held[x]
     ys = np.array([0.5, 1.0, 1.5]) * held[y]
-    field = phaseplane.vector_field(x, y, xs, ys, scenario, assumptions)
+    field = phaseplane.vector_field(x, y, xs, ys, scenario=scenario, assumptions=assumptions)
     assert field.dx.shape == field.dy.shape == (3, 3)
     scale_x = np.max(np.abs(field.dx)) + 1e-12
     scale_y = np.max(np.abs(field.dy)) + 1e-12
@@ -67,15 +67,20 @@ def test_vector_field_vanishes_at_the_attractor(scenario: str, assumptions: str,
 
 
 def test_vector_field_points_back_to_the_attractor_along_a_decaying_state() -> None:
-    held = phaseplane.attractor("active_sle", "baseline")
-    field = phaseplane.vector_field("A", "D", [0.5 * held["A"], 1.5 * held["A"]], [held["D"]], "active_sle")
+    held = phaseplane.attractor("active_sle", assumptions="baseline")
+    field = phaseplane.vector_field("A", "D", [0.5 * held["A"], 1.5 * held["A"]], [held["D"]], scenario="active_sle")
     assert field.dx[0, 0] > 0 > field.dx[0, 1], "too little antibody grows back, too much decays"
 
 
 def test_nullclines_cross_near_the_attractor() -> None:
-    held = phaseplane.attractor("susceptible", "durable_treg")
+    held = phaseplane.attractor("susceptible", assumptions="durable_treg")
     field = phaseplane.vector_field(
-        "R", "Ca", np.linspace(0, 2 * held["R"], 80), np.linspace(0, 2 * held["Ca"], 80), "susceptible", "durable_treg"
+        "R",
+        "Ca",
+        np.linspace(0, 2 * held["R"], 80),
+        np.linspace(0, 2 * held["Ca"], 80),
+        scenario="susceptible",
+        assumptions="durable_treg",
     )
     lines = phaseplane.nullclines(field)
     point = np.array([held["R"], held["Ca"]])
@@ -104,9 +109,9 @@ def test_remission_map_under_baseline_never_reaches_remission() -> None:
 
 
 def test_trajectories_start_at_the_given_points_and_return_to_the_attractor() -> None:
-    held = phaseplane.attractor("active_sle", "baseline")
+    held = phaseplane.attractor("active_sle", assumptions="baseline")
     starts = [(0.5 * held["G"], 0.5 * held["D"]), (1.5 * held["G"], 1.2 * held["D"])]
-    runs = phaseplane.trajectories("G", "D", starts, "active_sle", days=1500)
+    runs = phaseplane.trajectories("G", "D", starts, scenario="active_sle", days=1500)
     for run, start in zip(runs, starts, strict=True):
         assert (run.x[0], run.y[0]) == pytest.approx(start)
         assert run.x[-1] == pytest.approx(held["G"], rel=0.02)

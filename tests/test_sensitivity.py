@@ -49,8 +49,8 @@ def test_morris_ranks_ishigami_inputs_with_x3_acting_only_through_interaction():
     [
         (lambda: sensitivity.sobol(ishigami, [(-PI, PI)] * 3, n=1000), "power of two.*512 or 1024"),
         (lambda: sensitivity.sobol(ishigami, [(1, 1), (0, 1), (0, 1)], n=8), r"bounds of `x1` = \(1, 1\)"),
-        (lambda: sensitivity.morris(ishigami, [(0, 1)] * 3, 10, names=["a", "b"]), "3 distinct names"),
-        (lambda: sensitivity.morris(ishigami, [(0, 1)] * 3, 1), "n_trajectories"),
+        (lambda: sensitivity.morris(ishigami, [(0, 1)] * 3, n_trajectories=10, names=["a", "b"]), "3 distinct names"),
+        (lambda: sensitivity.morris(ishigami, [(0, 1)] * 3, n_trajectories=1), "n_trajectories"),
     ],
 )
 def test_bad_requests_name_the_field_and_what_is_allowed(call, needle):
@@ -66,9 +66,9 @@ def test_a_function_returning_the_wrong_shape_is_reported():
 def test_without_an_infusion_msc_parameters_have_no_effect_on_the_model():
     table = sensitivity.analyze(
         "activity_final",
-        "morris",
-        "active_sle",
-        "baseline",
+        method="morris",
+        scenario="active_sle",
+        assumptions="baseline",
         interventions=(),
         n=4,
         seed=1,
@@ -87,7 +87,7 @@ def test_without_an_infusion_msc_parameters_have_no_effect_on_the_model():
 def test_sobol_on_the_model_returns_tidy_indices_sorted_by_total_effect():
     table = sensitivity.analyze(
         "days_in_remission",
-        "sobol",
+        method="sobol",
         assumptions="durable_treg",
         interventions=[MSC],
         n=16,

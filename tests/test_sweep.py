@@ -193,9 +193,9 @@ def test_sweep_rows_match_single_simulations(small_sweep: Path) -> None:
     for _, row in table.sample(3, random_state=0).iterrows():
         res = model.simulate(
             "active_sle",
-            {"antigen_clearance": row.antigen_clearance, "treg_death": row.treg_death},
-            row.assumptions,
-            [model.MSCInfusion(day=30, dose=row["msc.dose"])],
+            assumptions=row.assumptions,
+            params={"antigen_clearance": row.antigen_clearance, "treg_death": row.treg_death},
+            interventions=[model.MSCInfusion(day=30, dose=row["msc.dose"])],
             days=120,
         )
         assert row.activity_final == pytest.approx(res.outcomes.activity_final, rel=1e-4)

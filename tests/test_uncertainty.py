@@ -16,7 +16,7 @@ MSC = model.MSCInfusion(day=30.0, dose=1.0)
 
 @pytest.fixture(scope="module")
 def ens():
-    return model.uncertainty.ensemble("active_sle", "durable_treg", [MSC], n=24, seed=11)
+    return model.uncertainty.ensemble("active_sle", assumptions="durable_treg", interventions=[MSC], n=24, seed=11)
 
 
 def test_same_seed_gives_identical_numbers_and_another_seed_does_not():
@@ -110,7 +110,7 @@ def test_outcomes_and_samples_have_one_row_per_member(ens):
 
 
 def test_across_assumptions_runs_the_same_sample_under_every_set_and_durable_treg_remits_most():
-    table = uncertainty.across_assumptions("active_sle", [MSC], n=16, seed=4, days=365)
+    table = uncertainty.across_assumptions("active_sle", interventions=[MSC], n=16, seed=4, days=365)
     assert set(table["assumptions"]) == set(model.ASSUMPTION_SETS)
     varied = list(uncertainty.default_parameters())
     samples = [group[varied].reset_index(drop=True) for _, group in table.groupby("assumptions")]
@@ -131,7 +131,9 @@ def test_fan_chart_and_histogram_are_titled_illustrative(ens):
     fan = uncertainty.fan_chart(ens)
     assert "illustrative" in fan.layout.title.text
     assert len(fan.data) == 5  # two bands (edge + fill each) and the median
-    table = uncertainty.across_assumptions("active_sle", [MSC], n=4, seed=0, days=60, assumption_sets=["baseline"])
+    table = uncertainty.across_assumptions(
+        "active_sle", interventions=[MSC], n=4, seed=0, days=60, assumption_sets=["baseline"]
+    )
     hist = uncertainty.outcome_histogram(table, "activity_final")
     assert "illustrative" in hist.layout.title.text
     with pytest.raises(model.ParameterError, match="Unknown outcome"):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from ..core.interventions import AntigenTrigger, Intervention, MSCInfusion
 from ..core.outcomes import FLARE_THRESHOLD
+from ..core.parameters import Parameters
 from ..core.scenarios import ASSUMPTION_SETS
 from ..engine.simulate import Result, simulate
 
@@ -23,13 +24,17 @@ def activity_at(res: Result, day: float) -> float:
 
 def compare_assumptions(
     scenario: str = "active_sle",
+    *,
+    assumption_sets: Sequence[str] | None = None,
+    params: Mapping[str, float] | None = None,
     interventions: Sequence[Intervention] | None = None,
     days: float = 730,
-    assumption_sets: Sequence[str] | None = None,
-    params: dict[str, float] | None = None,
     follow_up: float = 180.0,
 ) -> Any:
     """The same interventions under each assumption set, compared with no treatment.
+
+    `params` are overrides (a mapping) applied on top of each assumption set; a complete
+    `Parameters` would leave no room for the assumption sets and is refused.
 
     Default interventions: one `MSCInfusion(day=30, dose=1.0)`. Returns a table with one row per
     assumption set: activity just before the first intervention, lowest activity after it,
@@ -43,8 +48,8 @@ def compare_assumptions(
     start = min(i.first_day() for i in interventions) if interventions else 0.0
     rows = []
     for name in assumption_sets or tuple(ASSUMPTION_SETS):
-        untreated = simulate(scenario, params, name, (), days)
-        treated = simulate(scenario, params, name, interventions, days)
+        untreated = simulate(scenario, assumptions=name, params=params, days=days)
+        treated = simulate(scenario, assumptions=name, params=params, interventions=interventions, days=days)
         before = activity_at(treated, start - 1e-9) if start > 0 else float(treated.outcomes.activity[0])
         after = treated.outcomes.activity[treated.t >= start]
         later = activity_at(treated, min(start + follow_up, days))
@@ -70,18 +75,21 @@ def compare_assumptions(
 
 def tips(
     scenario: str,
-    trigger: Intervention | None,
-    params: dict[str, float] | None = None,
+    *,
+    assumptions: str | None = None,
+    params: Parameters | Mapping[str, float] | None = None,
+    trigger: Intervention | None = None,
     days: float = 1000,
-    assumptions: str = "baseline",
 ) -> bool:
     """Whether the run after `trigger` ends in active disease (activity above the flare threshold)."""
-    res = simulate(scenario, params, assumptions, [trigger] if trigger else [], days, dt=10.0)
+    triggers = [trigger] if trigger else []
+    res = simulate(scenario, assumptions=assumptions, params=params, interventions=triggers, days=days, dt=10.0)
     return res.outcomes.activity_final > FLARE_THRESHOLD
 
 
 def tipping_window(
     size: float = 40.0,
+    *,
     duration: float = 14.0,
     scenario: str = "susceptible",
     parameter: str = "antigen_clearance",
@@ -98,7 +106,7 @@ def tipping_window(
         lo, hi = bounds
         while hi - lo > tolerance:
             mid = 0.5 * (lo + hi)
-            lo, hi = (mid, hi) if tips(scenario, trigger, {parameter: mid}) else (lo, mid)
+            lo, hi = (mid, hi) if tips(scenario, params={parameter: mid}, trigger=trigger) else (lo, mid)
         return lo
 
     return edge(None), edge(AntigenTrigger(day=30, size=size, duration=duration))

@@ -113,12 +113,13 @@ def _check_pair(x_state: str, y_state: str) -> None:
 
 def attractor(
     scenario: str = "active_sle",
-    assumptions: str = "baseline",
+    *,
+    assumptions: str | None = None,
     params: Overrides = None,
     knockouts: Sequence[str] = (),
 ) -> dict[str, float]:
     """The state (a.u., by name) the scenario settles on without treatment: its burn-in attractor."""
-    p = resolve_parameters(scenario, assumptions, params)
+    p = resolve_parameters(scenario, assumptions=assumptions, params=params)
     y = initial_state(scenario, p, tuple(knockouts))
     return {name: float(v) for name, v in zip(STATE_NAMES, y, strict=True)}
 
@@ -150,9 +151,9 @@ def steady_states(
 
 def state_range(
     state: str,
-    assumptions: str = "baseline",
-    params: Overrides = None,
     *,
+    assumptions: str | None = None,
+    params: Overrides = None,
     scenarios: Sequence[str] = ("healthy", "active_sle"),
     factor: float = 1.5,
 ) -> tuple[float, float]:
@@ -162,7 +163,7 @@ def state_range(
     shows the two outcomes.
     """
     _check_state(state, "state")
-    top = max(attractor(name, assumptions, params)[state] for name in scenarios)
+    top = max(attractor(name, assumptions=assumptions, params=params)[state] for name in scenarios)
     return 0.0, factor * max(top, 0.2)
 
 
@@ -171,8 +172,9 @@ def vector_field(
     y_state: str,
     x_values: Sequence[float] | np.ndarray,
     y_values: Sequence[float] | np.ndarray,
+    *,
     scenario: str = "active_sle",
-    assumptions: str = "baseline",
+    assumptions: str | None = None,
     params: Overrides = None,
     knockouts: Sequence[str] = (),
 ) -> PlaneField:
@@ -187,8 +189,8 @@ def vector_field(
         f = vector_field("R", "Ca", np.linspace(0, 9, 20), np.linspace(0, 8, 20), assumptions="durable_treg")
     """
     _check_pair(x_state, y_state)
-    p = resolve_parameters(scenario, assumptions, params)
-    held = attractor(scenario, assumptions, params, knockouts)
+    p = resolve_parameters(scenario, assumptions=assumptions, params=params)
+    held = attractor(scenario, params=p, knockouts=knockouts)
     xs, ys = np.asarray(x_values, dtype=float), np.asarray(y_values, dtype=float)
     X, Y = np.meshgrid(xs, ys)
     grid = [np.full_like(X, held[name]) for name in STATE_NAMES]
@@ -218,8 +220,9 @@ def trajectories(
     x_state: str,
     y_state: str,
     starts: Sequence[tuple[float, float]],
+    *,
     scenario: str = "active_sle",
-    assumptions: str = "baseline",
+    assumptions: str | None = None,
     params: Overrides = None,
     knockouts: Sequence[str] = (),
     days: float = 730,
@@ -251,8 +254,9 @@ def trajectories(
 def steady_state_diagram(
     parameter: str,
     values: Sequence[float] | np.ndarray,
+    *,
     scenario: str = "susceptible",
-    assumptions: str = "baseline",
+    assumptions: str | None = None,
     params: Overrides = None,
     knockouts: Sequence[str] = (),
     days: float = 1500,
@@ -276,12 +280,13 @@ def steady_state_diagram(
     if grid.size == 0 or grid[0] < info.low or grid[-1] > info.high:
         errormsg = f"`values` of {parameter} must lie in its allowed range [{info.low:g}, {info.high:g}] ({info.unit})"
         raise ParameterError(errormsg)
-    base = dict(resolve_parameters(scenario, assumptions, params).as_dict())
+    base = resolve_parameters(scenario, assumptions=assumptions, params=params)
     rows = []
     for sweep, order, start in (("increasing", grid, "active_sle"), ("decreasing", grid[::-1], "healthy")):
         state: Mapping[str, float] = dict(SCENARIOS[start].initial)
         for value in order:
-            res = simulate(scenario, {**base, parameter: value}, assumptions, (), days, knockouts, state, dt=50)
+            point = base.replace(**{parameter: value})
+            res = simulate(scenario, params=point, days=days, knockouts=knockouts, initial=state, dt=50)
             state = res.final_state
             act = res.outcomes.activity
             settled = bool(abs(act[-1] - act[-2]) <= 0.01 * abs(act[-1]) + 1e-3)
@@ -296,8 +301,9 @@ def remission_map(
     y_state: str,
     x_values: Sequence[float] | np.ndarray,
     y_values: Sequence[float] | np.ndarray,
+    *,
     scenario: str = "active_sle",
-    assumptions: str = "durable_treg",
+    assumptions: str | None = "durable_treg",
     params: Overrides = None,
     knockouts: Sequence[str] = (),
     dose: float = 0.2,
@@ -315,6 +321,16 @@ def remission_map(
     final = np.empty((ys.size, xs.size))
     for i, y0 in enumerate(ys):
         for j, x0 in enumerate(xs):
-            res = simulate(scenario, params, assumptions, therapy, days, knockouts, {x_state: x0, y_state: y0}, dt=10)
+            start = {x_state: x0, y_state: y0}
+            res = simulate(
+                scenario,
+                assumptions=assumptions,
+                params=params,
+                interventions=therapy,
+                days=days,
+                knockouts=knockouts,
+                initial=start,
+                dt=10,
+            )
             final[i, j] = res.outcomes.activity_final
     return RemissionMap(x_state, y_state, xs, ys, final < REMISSION_THRESHOLD, final)

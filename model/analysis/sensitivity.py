@@ -86,6 +86,7 @@ def morris_runs(n_trajectories: int, k: int) -> int:
 def sobol(
     func: Func,
     bounds: Sequence[tuple[float, float]],
+    *,
     n: int,
     seed: int = 0,
     names: Sequence[str] | None = None,
@@ -116,6 +117,7 @@ def sobol(
 def morris(
     func: Func,
     bounds: Sequence[tuple[float, float]],
+    *,
     n_trajectories: int,
     seed: int = 0,
     names: Sequence[str] | None = None,
@@ -196,10 +198,10 @@ class ModelFunction:
             self.progress(0, len(table))
         for part in iter_batch(
             table,
-            self.scenario,
-            self.assumptions,
-            self.interventions,
-            self.days,
+            scenario=self.scenario,
+            assumptions=self.assumptions,
+            interventions=self.interventions,
+            days=self.days,
             chunk_size=self.chunk_size,
             keep_states=False,
             workers=self.workers,
@@ -212,16 +214,16 @@ class ModelFunction:
 
 def analyze(
     outcome: str,
+    *,
     method: str = "sobol",
     scenario: str = "active_sle",
     assumptions: str = "baseline",
     interventions: Sequence[Intervention] = (),
+    days: float = 365,
     n: int = 256,
     seed: int = 0,
     parameters: Sequence[str] | None = None,
-    days: float = 365,
     ranges: dict[str, tuple[float, float]] | None = None,
-    *,
     progress: Progress | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     workers: int = 1,
@@ -249,11 +251,13 @@ def analyze(
     runs = sobol_runs(n, k) if method == "sobol" else morris_runs(n, k)
     if runs > MAX_RUNS:
         raise ParameterError(f"{runs} model runs needed (`n` = {n}, {k} parameters): at most {MAX_RUNS} allowed")
-    func = ModelFunction(outcome, box, scenario, assumptions, interventions, days, progress, chunk_size, workers)
+    run = {"scenario": scenario, "assumptions": assumptions, "interventions": interventions, "days": days}
+    func = ModelFunction(outcome, box, **run, progress=progress, chunk_size=chunk_size, workers=workers)
     if method == "sobol":
-        table = sobol(func, func.bounds(), n, seed, names).sort_values("ST", ascending=False)
+        table = sobol(func, func.bounds(), n=n, seed=seed, names=names).sort_values("ST", ascending=False)
     else:
-        table = morris(func, func.bounds(), n, seed, names).sort_values("mu_star", ascending=False)
+        table = morris(func, func.bounds(), n_trajectories=n, seed=seed, names=names)
+        table = table.sort_values("mu_star", ascending=False)
     table = table.reset_index(drop=True)
     table.attrs.update(
         disclaimer=DISCLAIMER,

@@ -238,10 +238,10 @@ def _output_folder(spec: SweepSpec, out: str | os.PathLike[str] | None) -> Path:
 
 def run(
     spec_or_path: SweepSpec | str | os.PathLike[str],
+    *,
     out: str | os.PathLike[str] | None = None,
     executor: Executor | None = None,
     resume: bool = False,
-    *,
     workers: int | None = None,
     in_flight: int | None = None,
     confirm: bool = False,
@@ -356,7 +356,7 @@ def _duration(seconds: float) -> str:
     return f"about {seconds / 3600:.1f} h"
 
 
-def estimate(spec_or_path: SweepSpec | str | os.PathLike[str], workers: int = 1, pilot_runs: int = 64) -> Estimate:
+def estimate(spec_or_path: SweepSpec | str | os.PathLike[str], *, workers: int = 1, pilot_runs: int = 64) -> Estimate:
     """Sizes of a sweep and its estimated time from a pilot chunk of up to `pilot_runs` runs.
 
     The pilot is a slice of consecutive runs from the middle of the run table, evaluated here like
@@ -469,6 +469,7 @@ def summarize(frame: pd.DataFrame, x: str, y: str | None, outcome: str) -> pd.Da
 
 def plot(
     folder: str | os.PathLike[str],
+    *,
     x: str,
     outcome: str,
     y: str | None = None,

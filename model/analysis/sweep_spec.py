@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
+from ..core.errors import SpecError
 from ..core.interventions import (
     INTERVENTION_TYPES,
     Intervention,
@@ -68,10 +69,6 @@ _TOP_KEYS = (
 )
 DEFAULT_CHUNK_SIZE = 500
 DEFAULT_MAX_RUNS = 200_000
-
-
-class SpecError(ValueError):
-    """A sweep spec the schema does not accept; the message names the key path and what is allowed."""
 
 
 @dataclasses.dataclass(frozen=True)

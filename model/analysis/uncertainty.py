@@ -125,6 +125,7 @@ def _check_ranges(
 
 def ranges_around(
     scenario: str = "active_sle",
+    *,
     assumptions: str = "baseline",
     spread: float = 1.0,
     parameters: Sequence[str] | None = None,
@@ -137,7 +138,7 @@ def ranges_around(
     """
     if not 0.0 < float(spread) <= 1.0:
         raise ParameterError(f"`spread` = {spread!r} is outside its allowed range (0, 1]")
-    values = _resolve(scenario, assumptions).as_dict()
+    values = _resolve(scenario, assumptions=assumptions).as_dict()
     names = list(parameters) if parameters is not None else list(default_parameters())
     box = {}
     for name in names:
@@ -165,6 +166,7 @@ def _check_n(n: int, method: str) -> int:
 
 def sample_parameters(
     n: int,
+    *,
     seed: int,
     ranges: Mapping[str, tuple[float, float]] | None = None,
     method: str = "lhs",
@@ -289,10 +291,10 @@ def _run(
         progress(0, len(samples))
     for part in iter_batch(
         samples,
-        scenario,
-        assumptions,
-        interventions,
-        days,
+        scenario=scenario,
+        assumptions=assumptions,
+        interventions=interventions,
+        days=days,
         chunk_size=chunk_size,
         keep_states=keep_states,
         workers=workers,
@@ -305,15 +307,15 @@ def _run(
 
 def ensemble(
     scenario: str = "active_sle",
+    *,
     assumptions: str = "baseline",
     interventions: Sequence[Intervention] = (),
+    days: float = 365,
     n: int = 256,
     seed: int = 0,
     ranges: Mapping[str, tuple[float, float]] | None = None,
-    days: float = 365,
     method: str = "lhs",
     parameters: Sequence[str] | None = None,
-    *,
     progress: Progress | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     workers: int = 1,
@@ -338,7 +340,7 @@ def ensemble(
 
     Example::
 
-        ens = ensemble("active_sle", "baseline", [MSCInfusion(30)], n=64, seed=1)
+        ens = ensemble("active_sle", assumptions="baseline", interventions=[MSCInfusion(30)], n=64, seed=1)
         ens.quantiles("activity").tail(1), ens.probability_of_remission()
     """
     get_scenario(scenario)
@@ -349,22 +351,22 @@ def ensemble(
             f"`n` = {n} members over {float(days):g} days would hold {size / 1e9:.1f} GB of trajectories "
             f"(at most {MAX_STATE_BYTES / 1e9:g} GB): use keep_states=False to keep outcomes only"
         )
-    samples = sample_parameters(n, seed, ranges, method, parameters)
+    samples = sample_parameters(n, seed=seed, ranges=ranges, method=method, parameters=parameters)
     batch = _run(samples, scenario, assumptions, interventions, days, progress, chunk_size, keep_states, workers)
     return EnsembleResult(batch=batch, samples=samples, seed=int(seed), method=method, ranges=samples.attrs["ranges"])
 
 
 def across_assumptions(
     scenario: str = "active_sle",
+    *,
+    assumption_sets: Sequence[str] | None = None,
     interventions: Sequence[Intervention] = (),
+    days: float = 365,
     n: int = 256,
     seed: int = 0,
     ranges: Mapping[str, tuple[float, float]] | None = None,
-    days: float = 365,
     method: str = "lhs",
     parameters: Sequence[str] | None = None,
-    assumption_sets: Sequence[str] | None = None,
-    *,
     progress: Progress | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     workers: int = 1,
@@ -377,7 +379,7 @@ def across_assumptions(
     names = list(assumption_sets) if assumption_sets is not None else list(ASSUMPTION_SETS)
     for name in names:
         get_assumption_set(name)
-    samples = sample_parameters(n, seed, ranges, method, parameters)
+    samples = sample_parameters(n, seed=seed, ranges=ranges, method=method, parameters=parameters)
     total = len(names) * len(samples)
     frames = []
     for k, name in enumerate(names):
@@ -395,7 +397,7 @@ def across_assumptions(
     return table
 
 
-def summarize_across(table: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+def summarize_across(table: pd.DataFrame, *, confidence: float = 0.95) -> pd.DataFrame:
     """One row per assumption set: probability of remission at the end (Wilson interval) and median outcomes."""
     rows = []
     for name, group in table.groupby("assumptions", sort=False):

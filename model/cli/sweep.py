@@ -168,6 +168,6 @@ def _executor(args: argparse.Namespace) -> Iterator[tuple[Executor | None, int |
 
 
 def _cmd_plot(args: argparse.Namespace) -> None:
-    path = sweep.plot(args.folder, args.x, args.outcome, y=args.y, out=args.out)
+    path = sweep.plot(args.folder, x=args.x, outcome=args.outcome, y=args.y, out=args.out)
     print(f"# {DISCLAIMER}")
     print(f"wrote {path}")

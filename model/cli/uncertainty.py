@@ -21,7 +21,7 @@ from ..core.interventions import parse_intervention
 from ..core.outcomes import OUTCOME_NAMES
 from ..core.scenarios import ASSUMPTION_SETS
 from ..report.files import atomic_path
-from .main import add_run_options
+from .main import UsageError, add_run_options, check_out_folder
 
 __all__ = ["add_commands", "check_out_path", "write_table"]
 
@@ -56,10 +56,8 @@ def check_out_path(path: str) -> str:
     """The lower-case extension of an output path, after checking it (before any work is done)."""
     ext = os.path.splitext(path)[1].lower()
     if ext not in FORMATS:
-        raise ValueError(f"--out {path!r}: the file name must end in {' or '.join(FORMATS)}")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise ValueError(f"--out {path!r}: folder {folder!r} does not exist")
+        raise UsageError(f"--out {path!r}: the file name must end in {' or '.join(FORMATS)}")
+    check_out_folder(path)
     return ext
 
 
@@ -100,7 +98,7 @@ def _ranges(items: list[str]) -> dict[str, tuple[float, float]]:
                 raise ValueError
             ranges[name.strip()] = (float(low), float(high))
         except ValueError:
-            raise ValueError(f"--range {item!r}: expected name=low:high, e.g. --range treg_loop=0:0.4") from None
+            raise UsageError(f"--range {item!r}: expected name=low:high, e.g. --range treg_loop=0:0.4") from None
     return ranges
 
 
@@ -157,15 +155,15 @@ def _cmd_sensitivity(args: argparse.Namespace) -> None:
     with _progress_bar(args.method) as bar:
         table = sensitivity.analyze(
             args.outcome,
-            args.method,
-            args.scenario,
-            args.assumptions,
-            interventions,
-            args.n,
-            args.seed,
-            _names(args.parameters),
-            args.days,
-            _ranges(args.range),
+            method=args.method,
+            scenario=args.scenario,
+            assumptions=args.assumptions,
+            interventions=interventions,
+            days=args.days,
+            n=args.n,
+            seed=args.seed,
+            parameters=_names(args.parameters),
+            ranges=_ranges(args.range),
             progress=bar,
             workers=args.workers,
         )

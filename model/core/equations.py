@@ -30,6 +30,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from .errors import ParameterError
+
 __all__ = [
     "MECHANISMS",
     "STATE_INFO",
@@ -125,11 +127,11 @@ class Switches:
 
     @classmethod
     def without(cls, knockouts: tuple[str, ...] | list[str] = ()) -> Switches:
-        """Switches with the named mechanisms off; an unknown name raises `ValueError` listing valid ones."""
+        """Switches with the named mechanisms off; an unknown name raises `ParameterError` listing valid ones."""
         unknown = [k for k in knockouts if k not in _MECHANISM_NAMES]
         if unknown:
             errormsg = f"Unknown mechanism(s) in `knockouts`: {unknown}; valid names are {list(_MECHANISM_NAMES)}"
-            raise ValueError(errormsg)
+            raise ParameterError(errormsg)
         return cls(**{k: 0.0 for k in knockouts})
 
 

@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import math
 from collections.abc import Mapping
 from typing import Any, NamedTuple
+
+from .errors import ParameterError
+from .validation import check_range
 
 __all__ = ["PARAMETERS", "ParameterError", "ParameterInfo", "Parameters", "parameter_info"]
 
 ILLUSTRATIVE = "illustrative choice"
-
-
-class ParameterError(ValueError):
-    """A parameter name or value that the model does not accept; the message names field and range."""
 
 
 class ParameterInfo(NamedTuple):
@@ -90,10 +88,15 @@ _CYTO = "illustrative: lumped cytokine pools; serum cytokines such as TNF and IL
 class Parameters:
     """All rate constants and scales of the toy SLE model (defaults: a susceptible-but-healthy person).
 
-    Create with defaults, then change fields with `replace`, which validates every value against the
-    plausible range in `PARAMETERS`::
+    Every value is checked against its plausible range in `PARAMETERS` when the object is built,
+    whether by `Parameters(...)`, `replace` or `from_dict`; a bad one raises `ParameterError`
+    naming the field and its range. Create with defaults, then change fields with `replace`::
 
         p = Parameters().replace(msc_half_life=2.0)
+
+    A `Parameters` is a complete parameter set: `simulate(params=p)` runs with exactly these
+    values (the scenario gives only the start), whereas a mapping of overrides is applied on top
+    of the scenario's and the assumption set's (see `model.resolve_parameters`).
     """
 
     # --- self-antigen (apoptotic debris, nuclear antigen) -------------------------------------
@@ -553,6 +556,10 @@ class Parameters:
         description="Pro-inflammatory cytokine level giving half-maximal MSC licensing.",
     )
 
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            object.__setattr__(self, f.name, _check(f.name, getattr(self, f.name)))
+
     def replace(self, **changes: float) -> Parameters:
         """Return a copy with some fields changed, each checked against its plausible range.
 
@@ -561,7 +568,7 @@ class Parameters:
         """
         for name, value in changes.items():
             _check(name, value)
-        return dataclasses.replace(self, **{k: float(v) for k, v in changes.items()})
+        return dataclasses.replace(self, **changes)
 
     def as_dict(self) -> dict[str, float]:
         """Field name -> value, in declaration order."""
@@ -614,12 +621,7 @@ def parameter_info(name: str) -> ParameterInfo:
         raise ParameterError(errormsg) from None
 
 
-def _check(name: str, value: Any) -> None:
+def _check(name: str, value: Any) -> float:
+    """`value` as a float if `name` is a parameter and `value` lies in its range; else `ParameterError`."""
     info = parameter_info(name)
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = math.nan
-    if isinstance(value, bool) or not math.isfinite(number) or not info.low <= number <= info.high:
-        errormsg = f"`{name}` = {value!r} is outside its allowed range [{info.low:g}, {info.high:g}] ({info.unit})"
-        raise ParameterError(errormsg)
+    return check_range(name, value, info.low, info.high, unit=info.unit)

@@ -7,8 +7,9 @@ is evaluated once per solver call on arrays of shape ``(N,)``. Every member coup
 11 states; the solver's Newton iteration is given the diagonal of the Jacobian (see `_Stacked`),
 built by finite differences that perturb a state of every member at once (`jacobian.diagonal`).
 
-Each member follows the same recipe as `simulate`: parameters resolved as defaults <- scenario <-
-assumption set <- the member's overrides; the scenario's attractor found member by member with
+Each member follows the same recipe as `simulate`: parameters resolved as `resolve_parameters`
+does (a mapping of overrides on top of defaults <- scenario <- assumption set; a `Parameters` as
+given); the scenario's attractor found member by member with
 `attractor.settle` (pseudo-transient continuation, vectorised over members, each with its own step
 length, so a member starts exactly where `simulate` starts); then piecewise integration between
 the interventions' event times on the same output grid, with a jump time recorded twice (just
@@ -37,13 +38,15 @@ import numpy as np
 
 from ..core.disclaimer import DISCLAIMER
 from ..core.equations import STATE_NAMES, Inputs, Switches
+from ..core.errors import ParameterError, SimulationError
 from ..core.interventions import Intervention
 from ..core.outcomes import OUTCOME_NAMES, activity_index, outcome_columns
-from ..core.parameters import PARAMETERS, ParameterError, Parameters, parameter_info
+from ..core.parameters import PARAMETERS, Parameters, parameter_info
 from ..core.scenarios import get_assumption_set, get_scenario
+from ..core.validation import check_column, check_whole
 from . import jacobian
 from .attractor import BURN_IN_DAYS, Derivative, evaluator, member, settle, subset
-from .simulate import SimulationError, _check_days, _check_timeline, _grid, _lsoda, burn_in
+from .simulate import AS_GIVEN, _check_days, _check_timeline, _grid, _lsoda, burn_in
 from .simulate import resolve_parameters as _resolve_one
 
 if TYPE_CHECKING:  # pandas is imported on first use, so `import model` stays fast
@@ -55,6 +58,7 @@ __all__ = ["DEFAULT_CHUNK_SIZE", "BatchResult", "iter_batch", "resolve_batch", "
 #: enough that the slowest member does not set the step size for too many others (measured in
 #: `benchmarks/ensemble.py`).
 DEFAULT_CHUNK_SIZE = 2000
+MAX_CHUNK_SIZE = 1_000_000
 N_STATES = len(STATE_NAMES)
 PARAMETER_NAMES: tuple[str, ...] = tuple(info.name for info in PARAMETERS)
 _INDEX = {name: i for i, name in enumerate(STATE_NAMES)}
@@ -500,20 +504,27 @@ class BatchResult:
 
 def resolve_batch(
     params: Any,
+    *,
     scenario: str = "active_sle",
-    assumptions: str = "baseline",
+    assumptions: str | None = None,
     names: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """The effective parameters of every member: defaults <- scenario <- assumption set <- overrides.
+    """The effective parameters of every member, each read as `resolve_parameters` reads it.
 
-    `params` is a sequence of `Parameters` or of mappings of overrides, a pandas DataFrame of
-    overrides (one column per parameter), or a 2-D array with column `names`. Values are checked
-    against the plausible ranges of `PARAMETERS`; a bad one raises `ParameterError` naming the
-    parameter, the allowed range and the member.
+    `params` is either overrides (a sequence of mappings, a pandas DataFrame with one column per
+    parameter and NaN = keep, or a 2-D array with column `names`), applied on top of defaults <-
+    scenario <- assumption set (default "baseline"); or a sequence of complete `Parameters`,
+    used as given (then `assumptions` must be left out). The two forms cannot be mixed. Values
+    are checked against the plausible ranges of `PARAMETERS`; a bad one raises `ParameterError`
+    naming the parameter, the allowed range and the member.
     """
     import pandas as pd
 
-    base = _resolve_one(scenario, assumptions).as_dict()
+    if _given_sets(params):
+        _resolve_one(scenario, assumptions=assumptions, params=Parameters())  # refuses `assumptions`
+        base = Parameters().as_dict()
+    else:
+        base = _resolve_one(scenario, assumptions=assumptions).as_dict()
     overrides = _overrides_table(params, names)
     for name in overrides.columns:
         _check_column(name, overrides[name].to_numpy())
@@ -537,7 +548,7 @@ def _overrides_table(params: Any, names: Sequence[str] | None) -> pd.DataFrame:
     rows: list[Mapping[str, float]] = []
     for item in params:
         if isinstance(item, Parameters):
-            rows.append({k: new for k, (new, _) in item.diff(Parameters()).items()})
+            rows.append(item.as_dict())
         elif isinstance(item, Mapping):
             rows.append(item)
         else:
@@ -547,17 +558,29 @@ def _overrides_table(params: Any, names: Sequence[str] | None) -> pd.DataFrame:
     return pd.DataFrame(rows).astype(float)
 
 
-def _check_column(name: str, values: np.ndarray) -> None:
-    info = parameter_info(name)  # unknown names raise ParameterError with the nearest match
-    values = values.astype(float)
-    bad = ~np.isnan(values) & ~((values >= info.low) & (values <= info.high))
-    if np.any(bad):
-        member = int(np.flatnonzero(bad)[0])
+def _is_table(params: Any) -> bool:
+    import pandas as pd
+
+    return isinstance(params, pd.DataFrame | np.ndarray)
+
+
+def _given_sets(params: Any) -> bool:
+    """True when `params` is a sequence of complete `Parameters`, False for any form of overrides."""
+    if _is_table(params) or isinstance(params, Mapping):
+        return False
+    kinds = {isinstance(item, Parameters) for item in params}
+    if len(kinds) > 1:
         errormsg = (
-            f"`{name}` = {float(values[member]):g} (member {member}) is outside its allowed range "
-            f"[{info.low:g}, {info.high:g}] ({info.unit})"
+            "`params` mixes complete Parameters sets (used as given) with mappings of overrides; "
+            "give one form (e.g. p.as_dict() for each Parameters p)"
         )
         raise ParameterError(errormsg)
+    return kinds == {True}
+
+
+def _check_column(name: str, values: np.ndarray) -> None:
+    info = parameter_info(name)  # unknown names raise ParameterError with the nearest match
+    check_column(name, values, info.low, info.high, unit=info.unit)
 
 
 # ----------------------------------------------------------------------------- entry points
@@ -622,7 +645,7 @@ def _make_plan(
             raise ParameterError(f"`t_eval` must hold finite times within [0, days] = [0, {days:g}] (days)")
     return _Plan(
         scenario=get_scenario(scenario).name,
-        assumptions=get_assumption_set(assumptions).name,
+        assumptions=assumptions,
         interventions=interventions,
         knockouts=tuple(sorted(knockouts)),
         days=days,
@@ -633,14 +656,14 @@ def _make_plan(
 
 def iter_batch(
     params: Any,
+    *,
     scenario: str = "active_sle",
-    assumptions: str = "baseline",
+    assumptions: str | None = None,
     interventions: Sequence[Intervention] = (),
     days: float = 365,
     t_eval: Sequence[float] | None = None,
     knockouts: Sequence[str] = (),
     chunk_size: int = DEFAULT_CHUNK_SIZE,
-    *,
     names: Sequence[str] | None = None,
     keep_states: bool = True,
     workers: int = 1,
@@ -650,12 +673,13 @@ def iter_batch(
     With `keep_states=False` the chunks carry outcomes and parameters only, so any number of
     members can stream through in bounded memory. `workers` > 1 solves chunks in that many processes.
     """
-    if not isinstance(chunk_size, int) or chunk_size < 1:
-        raise ParameterError(f"`chunk_size` = {chunk_size!r} must be a whole number >= 1")
-    if not isinstance(workers, int) or not 1 <= workers <= 64:
-        raise ParameterError(f"`workers` = {workers!r} must be a whole number in [1, 64]")
-    plan = _make_plan(scenario, assumptions, interventions, days, t_eval, knockouts, keep_states)
-    table = resolve_batch(params, plan.scenario, plan.assumptions, names)
+    check_whole("chunk_size", chunk_size, 1, MAX_CHUNK_SIZE)
+    check_whole("workers", workers, 1, 64)
+    if not _is_table(params):
+        params = list(params)  # a generator is read once
+    label = AS_GIVEN if _given_sets(params) else get_assumption_set(assumptions or "baseline").name
+    plan = _make_plan(scenario, label, interventions, days, t_eval, knockouts, keep_states)
+    table = resolve_batch(params, scenario=scenario, assumptions=assumptions, names=names)
     if workers == 1 or len(table) <= chunk_size:
         block = chunk_size * max(1, ATTRACTOR_BLOCK // chunk_size)  # whole chunks per block
         for first in range(0, len(table), block):
@@ -675,14 +699,14 @@ def iter_batch(
 
 def simulate_batch(
     params: Any,
+    *,
     scenario: str = "active_sle",
-    assumptions: str = "baseline",
+    assumptions: str | None = None,
     interventions: Sequence[Intervention] = (),
     days: float = 365,
     t_eval: Sequence[float] | None = None,
     knockouts: Sequence[str] = (),
     chunk_size: int = DEFAULT_CHUNK_SIZE,
-    *,
     names: Sequence[str] | None = None,
     keep_states: bool = True,
     workers: int = 1,
@@ -713,13 +737,13 @@ def simulate_batch(
         list(
             iter_batch(
                 params,
-                scenario,
-                assumptions,
-                interventions,
-                days,
-                t_eval,
-                knockouts,
-                chunk_size,
+                scenario=scenario,
+                assumptions=assumptions,
+                interventions=interventions,
+                days=days,
+                t_eval=t_eval,
+                knockouts=knockouts,
+                chunk_size=chunk_size,
                 names=names,
                 keep_states=keep_states,
                 workers=workers,

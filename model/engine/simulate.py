@@ -2,8 +2,9 @@
 
 `simulate` is the one entry point for a single run. It
 
-1. resolves the parameters: defaults, then the scenario's overrides, then the assumption set's,
-   then the caller's (`params`), so the caller's changes always win;
+1. resolves the parameters (`resolve_parameters`): a mapping of overrides goes on top of the
+   defaults, the scenario's overrides and the assumption set's, so the caller's changes always
+   win; a `Parameters` is a complete set and is used as given;
 2. starts from the scenario's attractor reached from its rough initial state under the same
    parameters and knockouts (`attractor.settle`, cached), or from `initial` when given;
 3. integrates piecewise with LSODA between the interventions' event times, applying jumps at the
@@ -28,14 +29,17 @@ from scipy.integrate import ODEintWarning, odeint
 
 from ..core.disclaimer import DISCLAIMER
 from ..core.equations import STATE_NAMES, TERMS, Inputs, Switches, rhs, term_table
+from ..core.errors import ParameterError, SimulationError
 from ..core.interventions import Intervention
 from ..core.outcomes import Outcomes, activity_index, compute_outcomes
-from ..core.parameters import ParameterError, Parameters
+from ..core.parameters import Parameters
 from ..core.scenarios import AssumptionSet, Scenario, get_assumption_set, get_scenario
+from ..core.validation import check_range
 from ..report.files import write_atomic
 from .attractor import BURN_IN_DAYS, settle
 
 __all__ = [
+    "AS_GIVEN",
     "DISCLAIMER",
     "Result",
     "SimulationError",
@@ -51,28 +55,38 @@ N_STATES = len(STATE_NAMES)
 _INDEX = {name: i for i, name in enumerate(STATE_NAMES)}
 
 
-class SimulationError(RuntimeError):
-    """The solver failed (too many steps, non-finite or negative states); the message says where."""
+#: `Result.assumptions` of a run given a complete `Parameters` (no assumption set applied).
+AS_GIVEN = "as given"
 
 
 def resolve_parameters(
     scenario: str | Scenario = "active_sle",
-    assumptions: str | AssumptionSet = "baseline",
+    *,
+    assumptions: str | AssumptionSet | None = None,
     params: Parameters | Mapping[str, float] | None = None,
 ) -> Parameters:
-    """Defaults <- scenario overrides <- assumption-set overrides <- the caller's `params`.
+    """The parameters a run uses; `params` is read in one of two ways, by its type.
 
-    `params` may be a mapping of overrides or a `Parameters`; from a `Parameters`, the fields that
-    differ from the defaults count as the caller's overrides.
+    - a mapping (or None): **overrides**, applied on top of the defaults, then the scenario's
+      overrides, then the assumption set's (`assumptions`, default "baseline"); the caller's
+      values win.
+    - a `Parameters`: a **complete set**, returned as given (fields equal to the defaults stay at
+      the defaults; nothing of the scenario or an assumption set is applied). Giving
+      `assumptions` as well raises `ParameterError`: it could not apply.
     """
-    mine: Mapping[str, float]
-    if params is None:
-        mine = {}
-    elif isinstance(params, Parameters):
-        mine = {k: new for k, (new, _) in params.diff(Parameters()).items()}
-    else:
-        mine = dict(params)
-    merged = {**get_scenario(scenario).overrides, **get_assumption_set(assumptions).overrides, **mine}
+    get_scenario(scenario)  # an unknown name is an error either way
+    if isinstance(params, Parameters):
+        if assumptions is not None:
+            errormsg = (
+                "`params` is a complete Parameters set, used as given, so `assumptions` cannot apply to it; "
+                "pass the changes as a mapping of overrides instead (e.g. params={'treg_loop': 0.2})"
+            )
+            raise ParameterError(errormsg)
+        return params
+    if params is not None and not isinstance(params, Mapping):
+        raise ParameterError(f"`params` must be a Parameters or a mapping of overrides, got {type(params).__name__}")
+    aset = get_assumption_set("baseline" if assumptions is None else assumptions)
+    merged = {**get_scenario(scenario).overrides, **aset.overrides, **(params or {})}
     return Parameters().replace(**merged)
 
 
@@ -150,7 +164,7 @@ def initial_state(
     if set(STATE_NAMES) <= set(initial):
         y = np.zeros(len(STATE_NAMES))
     else:
-        p = params if params is not None else resolve_parameters(sc)
+        p = params if params is not None else resolve_parameters(sc, assumptions=None)
         start = tuple(sc.initial[name] for name in STATE_NAMES)
         y = np.array(_attractor(start, p, tuple(sorted(knockouts))))
     for name, value in initial.items():
@@ -164,10 +178,7 @@ def initial_state(
 
 
 def _check_days(days: float) -> float:
-    number = float(days)
-    if not math.isfinite(number) or not 1.0 <= number <= MAX_DAYS:
-        raise ParameterError(f"`days` = {days!r} is outside its allowed range [1, {MAX_DAYS:g}]")
-    return number
+    return check_range("days", days, 1.0, MAX_DAYS, unit="days")
 
 
 def _check_timeline(interventions: Sequence[Intervention], days: float) -> None:
@@ -189,8 +200,7 @@ class Segment:
 
 
 def _grid(days: float, dt: float) -> np.ndarray:
-    if not math.isfinite(dt) or not 0.01 <= dt <= days:
-        raise ParameterError(f"`dt` = {dt!r} is outside its allowed range [0.01, days] (days)")
+    dt = check_range("dt", dt, 0.01, days, unit="days")
     grid = np.arange(0.0, days, dt)
     return np.append(grid, days)
 
@@ -333,22 +343,26 @@ class Result:
 
 def simulate(
     scenario: str | Scenario = "active_sle",
+    *,
+    assumptions: str | AssumptionSet | None = None,
     params: Parameters | Mapping[str, float] | None = None,
-    assumptions: str | AssumptionSet = "baseline",
     interventions: Sequence[Intervention] = (),
     days: float = 365,
     knockouts: Sequence[str] = (),
     initial: Mapping[str, float] | None = None,
-    *,
     dt: float = 1.0,
 ) -> Result:
     """Simulate one course of the toy model (illustrative, not predictive).
 
+    Every argument after `scenario` is keyword-only.
+
     **Main arguments:**
         scenario: a name from `SCENARIOS` (the toy person) or a `Scenario`.
-        params: parameter overrides (a mapping, or a `Parameters` whose non-default fields count),
-            applied after the scenario's and the assumption set's.
-        assumptions: a name from `ASSUMPTION_SETS` (how MSC act) or an `AssumptionSet`.
+        assumptions: a name from `ASSUMPTION_SETS` (how MSC act) or an `AssumptionSet`;
+            default "baseline".
+        params: a mapping of parameter overrides, applied after the scenario's and the
+            assumption set's; or a complete `Parameters`, used as given (the scenario then gives
+            only the start, and `assumptions` must be left out). See `resolve_parameters`.
         interventions: `MSCInfusion`, `HSCTReset`, `Immunosuppression`, `BCellDepletion`,
             `AntigenTrigger` objects.
         days: length of the run (days).
@@ -368,8 +382,10 @@ def simulate(
     _check_timeline(interventions, days)
     knockouts = tuple(knockouts)
     on = Switches.without(knockouts)
-    sc, aset = get_scenario(scenario), get_assumption_set(assumptions)
-    p = resolve_parameters(sc, aset, params)
+    sc = get_scenario(scenario)
+    p = resolve_parameters(sc, assumptions=assumptions, params=params)
+    given = isinstance(params, Parameters)
+    assumptions_name = AS_GIVEN if given else get_assumption_set(assumptions or "baseline").name
     y0 = initial_state(sc, p, knockouts, initial)
     t, y, seg_ids, segments = _run(y0, p, interventions, days, on, float(dt))
     return Result(
@@ -377,7 +393,7 @@ def simulate(
         y=y,
         params=p,
         scenario=sc.name,
-        assumptions=aset.name,
+        assumptions=assumptions_name,
         interventions=interventions,
         knockouts=knockouts,
         segments=segments,

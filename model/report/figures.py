@@ -218,9 +218,10 @@ def durable_threshold() -> Figure:
     treated, untreated = [], []
     for loop in loops:
         params = {"treg_loop": float(loop)}
-        res = simulate("active_sle", params, "durable_treg", [MSCInfusion(day=30)], days)
+        run = {"assumptions": "durable_treg", "params": params, "days": days}
+        res = simulate("active_sle", **run, interventions=[MSCInfusion(day=30)])
         treated.append(res.outcomes.activity_final)
-        untreated.append(activity_at(simulate("active_sle", params, "durable_treg", (), days), days))
+        untreated.append(activity_at(simulate("active_sle", **run), days))
     ax.plot(loops, treated, "o-", ms=3, color="tab:green", label="one MSC infusion on day 30")
     ax.plot(loops, untreated, "o-", ms=3, color="0.4", label="untreated")
     ax.axhline(REMISSION_THRESHOLD, color="tab:green", lw=0.8, ls=":", label="remission threshold")
