@@ -92,8 +92,8 @@ def write_query(values: Mapping[str, str | Sequence[str]]) -> None:
     """Replace the URL query with `values` (plus `present=1` in presentation mode and the sticky fields
     in `st.session_state[STICKY_QUERY]`, such as the guided lesson's place), only if it changed."""
     wanted: dict[str, list[str]] = {k: [v] if isinstance(v, str) else list(v) for k, v in values.items()}
-    if presentation_mode():
     wanted.update(st.session_state.get(STICKY_QUERY, {}))
+    if presentation_mode():
         wanted["present"] = ["1"]
     wanted = {k: v for k, v in wanted.items() if v}
     if wanted != read_query():
