@@ -236,7 +236,12 @@ class TrialDesign:
 
     def with_patients(self, total: int) -> TrialDesign:
         """The same design with `total` patients, split between the arms in this design's ratio."""
-        total = _whole("n_patients", total, 2 if self.kind == "before_after" else 4, POPULATION_RANGE[1])
+        if isinstance(total, int | np.integer) and not isinstance(total, bool) and total > self.max_patients:
+            raise ParameterError(
+                f"`n_patients` = {total} must be at most {self.max_patients}, a tenth of `population_size` = "
+                f"{self.population_size}; raise `population_size` (up to {POPULATION_RANGE[1]})"
+            )
+        total = _whole("n_patients", total, 2 if self.kind == "before_after" else 4, self.max_patients)
         if self.kind == "before_after":
             return dataclasses.replace(self, n_treatment=total)
         treated = min(total - 2, max(2, round(total * self.n_treatment / self.n_patients)))
