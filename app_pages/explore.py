@@ -81,6 +81,7 @@ def _reset() -> None:
     """Button callback: everything back to the page defaults."""
     st.session_state.update(_state_from_spec(DEFAULT))
     st.session_state[f"{P}log"] = False
+    st.session_state[f"{P}group"] = next(iter(GROUPS))
 
 
 def _on_basis_change() -> None:
@@ -213,9 +214,9 @@ def timeline_editor() -> None:
 
 def results(spec: url_state.RunSpec) -> None:
     """Outcome cards, plots, "why did it move?" and the CSV download for `spec`."""
-    res, untreated = widgets.run_spec(spec), widgets.run_spec(spec.untreated())
     if lesson_panel.hold_results():
         return
+    res, untreated = widgets.run_spec(spec), widgets.run_spec(spec.untreated())
     if res is None or untreated is None:
         return
     what = spec.describe_interventions()
@@ -231,14 +232,31 @@ def results(spec: url_state.RunSpec) -> None:
     plots.add_intervention_marks(fig, res)
     plots.show_plot(fig, plots.activity_summary(res, untreated), key=f"{P}fig.activity")
 
-    st.header("Inside the model")
-    log = st.checkbox("Log scale", key=f"{P}log", help="Shows small and large amounts together.")
-    for tab, (group, states) in zip(st.tabs(list(GROUPS)), GROUPS.items(), strict=True):
-        with tab:
-            fig = plots.states_figure(res, states, f"{group} over time", log)
-            ends = ", ".join(f"{plots.STATE_LABELS[s].lower()} {plots.fmt_amount(res[s][-1])}" for s in states)
-            plots.show_plot(fig, f"At the end of the run (a.u.): {ends}.", key=f"{P}fig.{group}")
+    inside_the_model(spec)
+    why_did_it_move(spec)
+    widgets.download_csv([(what, res)], "sle-immunomod-explore.csv", key=f"{P}csv")
 
+
+@st.fragment
+def inside_the_model(spec: url_state.RunSpec) -> None:
+    """Time series of one group of states; choosing the group or the scale reruns only this part."""
+    st.header("Inside the model")
+    res = widgets.run_spec(spec)
+    if res is None:
+        return
+    left, right = st.columns([4, 1], vertical_alignment="bottom")
+    st.session_state.setdefault(f"{P}group", next(iter(GROUPS)))
+    group = left.segmented_control("States to show", list(GROUPS), key=f"{P}group", required=True)
+    log = right.checkbox("Log scale", key=f"{P}log", help="Shows small and large amounts together.")
+    states = GROUPS[group]
+    fig = plots.states_figure(res, states, f"{group} over time", log)
+    ends = ", ".join(f"{plots.STATE_LABELS[s].lower()} {plots.fmt_amount(res[s][-1])}" for s in states)
+    plots.show_plot(fig, f"At the end of the run (a.u.): {ends}.", key=f"{P}fig.states")
+
+
+@st.fragment
+def why_did_it_move(spec: url_state.RunSpec) -> None:
+    """The mechanism terms of one state's rate; choosing the state reruns only this part."""
     st.header("Why did it move?")
     state = st.selectbox(
         "State to explain",
@@ -247,11 +265,11 @@ def results(spec: url_state.RunSpec) -> None:
         format_func=plots.STATE_LABELS.get,
         key=f"{P}why",
     )
-    table = widgets.contributions_cached(spec, state)
-    plots.show_plot(
-        plots.contributions_figure(table, state), plots.contributions_summary(table, state), key=f"{P}fig.why"
-    )
-    widgets.download_csv([(what, res)], "sle-immunomod-explore.csv", key=f"{P}csv")
+    with widgets.user_errors():
+        table = widgets.contributions_cached(spec, state)
+        plots.show_plot(
+            plots.contributions_figure(table, state), plots.contributions_summary(table, state), key=f"{P}fig.why"
+        )
 
 
 widgets.page_header(

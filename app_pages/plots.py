@@ -9,6 +9,7 @@ the app holds no model maths.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -20,15 +21,19 @@ from app_pages.widgets import presentation_mode
 from model.report.palette import OKABE_ITO, RUN_COLORS, STATE_COLORS
 
 __all__ = [
+    "AXIS",
+    "LOOK",
     "OKABE_ITO",
     "RUN_COLORS",
     "STATE_COLORS",
     "STATE_LABELS",
+    "Figure",
     "activity_figure",
     "activity_summary",
     "add_intervention_marks",
     "contributions_figure",
     "contributions_summary",
+    "figure",
     "fmt_amount",
     "font_size",
     "show_plot",
@@ -36,7 +41,21 @@ __all__ = [
     "style_figure",
 ]
 
+#: A Plotly figure in its JSON form, `{"data": [trace, ...], "layout": {...}}`: built as plain data
+#: (no per-property checks as `plotly.graph_objects` makes), and checked once by `st.plotly_chart`.
+Figure: TypeAlias = dict[str, Any]
+#: Display name of each state.
 STATE_LABELS: dict[str, str] = {s.name: s.label for s in model.STATE_INFO}
+#: Text colour, and the white look of Plotly's "plotly_white" template written out: the few layout
+#: properties the figures use, instead of the whole template (which costs more than the figure).
+INK = "#2a3f5f"
+AXIS: dict[str, Any] = {"gridcolor": "#EBF0F8", "linecolor": "#EBF0F8", "zerolinecolor": "#EBF0F8", "automargin": True}
+LOOK: dict[str, Any] = {
+    "paper_bgcolor": "white",
+    "plot_bgcolor": "white",
+    "colorway": list(RUN_COLORS),
+    "hoverlabel": {"align": "left"},
+}
 
 
 def font_size() -> int:
@@ -44,98 +63,161 @@ def font_size() -> int:
     return 22 if presentation_mode() else 15
 
 
-def style_figure(fig: go.Figure, title: str, y_title: str = "", x_title: str = "day") -> go.Figure:
-    """Apply the shared look: white template, Okabe-Ito colours, "illustrative" title, readable fonts."""
+def figure(*traces: Figure) -> Figure:
+    """A new figure (its JSON form) holding `traces`, with empty shape and annotation lists."""
+    return {"data": list(traces), "layout": {"shapes": [], "annotations": []}}
+
+
+def style_figure(fig: go.Figure | Figure, title: str, y_title: str = "", x_title: str = "day") -> go.Figure | Figure:
+    """Apply the shared look: white background, Okabe-Ito colours, "illustrative" title, readable fonts.
+
+    `fig` is a figure dict (from `figure`) or a `plotly.graph_objects.Figure`; the same object is returned.
+    """
     if "illustrative" not in title.lower():
         title = f"{title} (illustrative)"
     size = font_size()
-    fig.update_layout(
-        template="plotly_white",
-        colorway=list(RUN_COLORS),
-        title={"text": title, "font": {"size": size + 3}},
-        font={"size": size},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0},
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
-        height=560 if presentation_mode() else 430,
-        hovermode="x unified",
-    )
-    fig.update_xaxes(title_text=x_title)
-    fig.update_yaxes(title_text=y_title)
+    layout = {
+        **LOOK,
+        "title": {"text": title, "font": {"size": size + 3}},
+        "font": {"size": size, "color": INK},
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0},
+        "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
+        "height": 560 if presentation_mode() else 430,
+        "hovermode": "x unified",
+    }
+    if isinstance(fig, go.Figure):
+        fig.update_layout(layout)
+        fig.update_xaxes(AXIS, title_text=x_title)
+        fig.update_yaxes(AXIS, title_text=y_title)
+        return fig
+    fig["layout"].update(layout)
+    for axis, text in (("xaxis", x_title), ("yaxis", y_title)):
+        fig["layout"][axis] = {**AXIS, **fig["layout"].get(axis, {}), "title": {"text": text}}
     return fig
 
 
-def show_plot(fig: go.Figure, summary: str, key: str | None = None) -> None:
+def show_plot(fig: go.Figure | Figure, summary: str, key: str | None = None) -> None:
     """Draw a figure full width with its one-sentence text summary underneath (accessibility)."""
     st.plotly_chart(fig, theme=None, key=key, config={"displaylogo": False})
     st.markdown(f"*In words:* {summary}")
 
 
-def add_intervention_marks(fig: go.Figure, res: model.Result) -> None:
+def add_intervention_marks(fig: Figure, res: model.Result) -> None:
     """Dotted vertical lines at the interventions' event days, labelled with the kind."""
+    layout = fig["layout"]
     for item in res.interventions:
         for day in sorted(set(item.breakpoints()))[:6]:
-            fig.add_vline(x=day, line={"dash": "dot", "color": OKABE_ITO["grey"], "width": 1})
-        fig.add_annotation(
-            x=item.first_day(), y=1.0, yref="paper", text=item.label, showarrow=False, xanchor="left", yanchor="bottom"
+            layout["shapes"].append(
+                {
+                    "type": "line",
+                    "xref": "x",
+                    "yref": "paper",
+                    "x0": day,
+                    "x1": day,
+                    "y0": 0,
+                    "y1": 1,
+                    "line": {"dash": "dot", "color": OKABE_ITO["grey"], "width": 1},
+                }
+            )
+        layout["annotations"].append(
+            {
+                "x": item.first_day(),
+                "y": 1.0,
+                "yref": "paper",
+                "text": item.label,
+                "showarrow": False,
+                "xanchor": "left",
+                "yanchor": "bottom",
+            }
         )
 
 
-def activity_figure(runs: Sequence[tuple[str, model.Result]], title: str, dashed: Sequence[str] = ()) -> go.Figure:
+def _band(y0: float, y1: float, color: str, opacity: float) -> Figure:
+    """A shaded horizontal band from y0 to y1 across the whole plot."""
+    return {
+        "type": "rect",
+        "xref": "paper",
+        "yref": "y",
+        "x0": 0,
+        "x1": 1,
+        "y0": y0,
+        "y1": y1,
+        "fillcolor": color,
+        "opacity": opacity,
+        "line": {"width": 0},
+    }
+
+
+def activity_figure(runs: Sequence[tuple[str, model.Result]], title: str, dashed: Sequence[str] = ()) -> Figure:
     """The toy activity index of several runs, with the remission and flare zones shaded.
 
     `runs` are (label, result) pairs drawn in `RUN_COLORS` order; labels in `dashed` are drawn
     grey and dashed (e.g. "untreated").
     """
-    fig = go.Figure()
     top = max(1.3, *(float(np.max(res["activity"])) * 1.1 for _, res in runs))
-    fig.add_hrect(y0=0, y1=model.REMISSION_THRESHOLD, fillcolor=OKABE_ITO["bluish_green"], opacity=0.13, line_width=0)
-    fig.add_hrect(y0=model.FLARE_THRESHOLD, y1=top, fillcolor=OKABE_ITO["vermillion"], opacity=0.08, line_width=0)
-    fig.add_annotation(x=0, y=model.REMISSION_THRESHOLD / 2, text="remission zone", showarrow=False, xanchor="left")
-    fig.add_annotation(x=0, y=top * 0.96, text="flare zone", showarrow=False, xanchor="left", yanchor="top")
     colors = iter(RUN_COLORS)
+    fig = figure()
     for label, res in runs:
         line = (
             {"color": OKABE_ITO["grey"], "dash": "dash", "width": 3}
             if label in dashed
             else {"color": next(colors), "width": 4}
         )
-        fig.add_trace(go.Scatter(x=res.t, y=res["activity"], name=label, mode="lines", line=line))
-    fig.update_yaxes(range=[0, top])
+        fig["data"].append(
+            {"type": "scatter", "x": res.t, "y": res["activity"], "name": label, "mode": "lines", "line": line}
+        )
+    layout = fig["layout"]
+    layout["shapes"] += [
+        _band(0, model.REMISSION_THRESHOLD, OKABE_ITO["bluish_green"], 0.13),
+        _band(model.FLARE_THRESHOLD, top, OKABE_ITO["vermillion"], 0.08),
+    ]
+    note = {"x": 0, "showarrow": False, "xanchor": "left"}
+    layout["annotations"] += [
+        {**note, "y": model.REMISSION_THRESHOLD / 2, "text": "remission zone"},
+        {**note, "y": top * 0.96, "text": "flare zone", "yanchor": "top"},
+    ]
+    layout["yaxis"] = {"range": [0, top]}
     return style_figure(fig, title, "toy activity index (TLAI)")
 
 
-def states_figure(res: model.Result, states: Sequence[str], title: str, log: bool = False) -> go.Figure:
+def states_figure(res: model.Result, states: Sequence[str], title: str, log: bool = False) -> Figure:
     """Time series of some states of one run (a.u.), one fixed colour per state."""
-    fig = go.Figure()
+    fig = figure()
     dashes = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
     for k, name in enumerate(states):
         y = np.maximum(res[name], 1e-4) if log else res[name]
         line = {"color": STATE_COLORS[name], "width": 3, "dash": dashes[k % len(dashes)]}
-        fig.add_trace(go.Scatter(x=res.t, y=y, name=STATE_LABELS[name], mode="lines", line=line))
+        fig["data"].append(
+            {"type": "scatter", "x": res.t, "y": y, "name": STATE_LABELS[name], "mode": "lines", "line": line}
+        )
     if log:
-        fig.update_yaxes(type="log")
+        fig["layout"]["yaxis"] = {"type": "log"}
     add_intervention_marks(fig, res)
     return style_figure(fig, title, "amount (a.u., log scale)" if log else "amount (a.u.)")
 
 
-def contributions_figure(table: pd.DataFrame, state: str) -> go.Figure:
+def contributions_figure(table: pd.DataFrame, state: str) -> Figure:
     """Stacked areas of the mechanism terms of d(state)/dt (pushes up above zero, pulls down below) and their total."""
-    fig = go.Figure()
+    fig = figure()
     terms = [c for c in table.columns if c not in ("day", "total") and float(table[c].abs().max()) > 1e-9]
     colors = iter(RUN_COLORS * 3)
+    day = table["day"].to_numpy()
     for name in terms:
-        group = "up" if float(table[name].mean()) >= 0 else "down"
-        fig.add_trace(
-            go.Scatter(
-                x=table["day"],
-                y=table[name],
-                name=name.replace("_", " "),
-                stackgroup=group,
-                mode="lines",
-                line={"width": 0.5, "color": next(colors)},
-            )
+        fig["data"].append(
+            {
+                "type": "scatter",
+                "x": day,
+                "y": table[name].to_numpy(),
+                "name": name.replace("_", " "),
+                "stackgroup": "up" if float(table[name].mean()) >= 0 else "down",
+                "mode": "lines",
+                "line": {"width": 0.5, "color": next(colors)},
+            }
         )
-    fig.add_trace(go.Scatter(x=table["day"], y=table["total"], name="total rate", line={"color": "black", "width": 3}))
+    total = {"color": "black", "width": 3}
+    fig["data"].append(
+        {"type": "scatter", "x": day, "y": table["total"].to_numpy(), "name": "total rate", "line": total}
+    )
     return style_figure(fig, f"Why did {STATE_LABELS[state]} move? Rate split into mechanisms", "rate (a.u./day)")
 
 

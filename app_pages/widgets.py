@@ -12,6 +12,7 @@ Any page (including ones written later) should
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -36,9 +37,10 @@ TEACHING_PARAMETERS: tuple[str, ...] = (
     "long_lived_half_life",
     "antibody_half_life",
 )
-USER_ERRORS = (model.ParameterError, model.InterventionError, model.SimulationError, ValueError, KeyError)
 #: Session State key of URL fields kept on every page (key -> values), e.g. `lesson` and `step` in guided mode.
 STICKY_QUERY = "sticky_query"
+#: Only the project's own errors are shown as a message; anything else is a bug and keeps its traceback.
+USER_ERRORS = (model.ModelError,)
 
 
 def presentation_mode() -> bool:
@@ -129,7 +131,7 @@ def run_cached(
     """`model.simulate` with hashable arguments, cached (a slider move back to a seen value is instant)."""
     items = [model.parse_intervention(text) for text in interventions]
     return model.simulate(
-        scenario, assumptions=assumptions, params=dict(overrides), interventions=items, days=days, knockouts=knockouts
+        scenario, params=dict(overrides), assumptions=assumptions, interventions=items, days=days, knockouts=knockouts
     )
 
 
@@ -231,10 +233,10 @@ def csv_text(runs: Sequence[tuple[str, model.Result]]) -> str:
 
 
 def download_csv(runs: Sequence[tuple[str, model.Result]], file_name: str, key: str) -> None:
-    """A download button for `csv_text(runs)` (no rerun on click)."""
+    """A download button for `csv_text(runs)`; the CSV is written only when clicked (no rerun on click)."""
     st.download_button(
         "Download CSV (with disclaimer and parameters)",
-        csv_text(runs),
+        functools.partial(csv_text, list(runs)),
         file_name=file_name,
         mime="text/csv",
         key=key,
@@ -254,10 +256,10 @@ def table_csv_text(frame: pd.DataFrame, description: str, params: model.Paramete
 def download_table(
     frame: pd.DataFrame, description: str, file_name: str, key: str, params: model.Parameters | None = None
 ) -> None:
-    """A download button for `table_csv_text` (no rerun on click)."""
+    """A download button for `table_csv_text`; the CSV is written only when clicked (no rerun on click)."""
     st.download_button(
         "Download CSV (with disclaimer and parameters)",
-        table_csv_text(frame, description, params),
+        functools.partial(table_csv_text, frame, description, params),
         file_name=file_name,
         mime="text/csv",
         key=key,
