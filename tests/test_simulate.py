@@ -1,7 +1,5 @@
 """The simulator: grid and jumps, contributions, continuation, tables and files."""
 
-import importlib
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -110,8 +108,9 @@ def test_outcomes_count_flares_and_remission():
 
 
 def test_solver_failure_raises_simulation_error(monkeypatch):
-    sim = importlib.import_module("model.engine.simulate")  # the module, not the function of that name
-    monkeypatch.setattr(sim, "MAX_STEPS", 3)
+    from model.engine import lsoda
+
+    monkeypatch.setattr(lsoda, "MAX_STEPS", 3)
     with pytest.raises(model.SimulationError, match="solver failed"):
         model.simulate("active_sle", params={"ci_clearance": 19.0}, days=365, interventions=[model.MSCInfusion(day=5)])
 

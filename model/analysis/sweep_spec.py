@@ -41,7 +41,7 @@ from ..core.interventions import (
 from ..core.outcomes import OUTCOME_NAMES
 from ..core.parameters import PARAMETERS
 from ..core.scenarios import ASSUMPTION_SETS, SCENARIOS
-from ..engine.simulate import MAX_DAYS
+from ..engine.timeline import MAX_DAYS
 
 __all__ = ["Axis", "SpecError", "SweepSpec", "check_size", "load_spec", "parse_spec"]
 

@@ -27,12 +27,11 @@ import concurrent.futures
 import dataclasses
 import functools
 import hashlib
-import itertools
 import math
 import threading
 import types
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -44,10 +43,11 @@ from ..core.outcomes import OUTCOME_NAMES, activity_index, outcome_columns
 from ..core.parameters import PARAMETERS, Parameters, parameter_info
 from ..core.scenarios import get_assumption_set, get_scenario
 from ..core.validation import check_column, check_whole
-from . import jacobian
+from . import jacobian, lsoda, timeline
 from .attractor import BURN_IN_DAYS, Derivative, evaluator, member, settle, subset
-from .simulate import AS_GIVEN, _check_days, _check_timeline, _grid, _lsoda, burn_in
+from .simulate import AS_GIVEN, burn_in
 from .simulate import resolve_parameters as _resolve_one
+from .timeline import Segment
 
 if TYPE_CHECKING:  # pandas is imported on first use, so `import model` stays fast
     import pandas as pd
@@ -182,7 +182,8 @@ def _integrate(system: _Stacked, y0: np.ndarray, t: np.ndarray, tol: tuple[float
     may repeat the start: those rows hold y0.
     """
     try:
-        y = _lsoda(system.f, system.pack(y0), t, *tol, Dfun=system.jac, ml=system.band[0], mu=system.band[1], mxordn=5)
+        band = {"ml": system.band[0], "mu": system.band[1]}
+        y = lsoda.solve(system.f, system.pack(y0), t, *tol, Dfun=system.jac, mxordn=5, **band)
     except SimulationError as error:
         raise _ChunkError(str(error)) from None
     return _nonnegative(system.unpack(y), t[0])
@@ -211,41 +212,6 @@ def _namespace(table: pd.DataFrame) -> types.SimpleNamespace:
         column = table[name].to_numpy(dtype=float)
         values[name] = float(column[0]) if np.all(column == column[0]) else column
     return types.SimpleNamespace(**values)
-
-
-class _Segment(NamedTuple):
-    """One stretch of integration between event times, as in `simulate._run`."""
-
-    start: float
-    times: np.ndarray  # output times from `start` to the segment's end, both included
-    inputs: Inputs
-    jumps: bool  # whether an intervention makes the state jump at `start`
-    last: bool
-
-
-def _segments(interventions: tuple[Intervention, ...], grid: np.ndarray, days: float) -> tuple[_Segment, ...]:
-    """The integration segments between the interventions' breakpoints, with their output times and inputs."""
-    breaks = sorted({b for item in interventions for b in item.breakpoints() if 0.0 <= b < days})
-    bounds = sorted({0.0, *breaks, days})
-    segments = []
-    for k, (a, b) in enumerate(itertools.pairwise(bounds)):
-        inputs = Inputs()
-        for item in interventions:
-            inputs = item.inputs(a, inputs)
-        times = np.concatenate(([a], grid[(grid > a) & (grid < b)], [b]))
-        jumps = any(item.jumps_on(a) for item in interventions)
-        segments.append(_Segment(a, times, inputs, jumps, k == len(bounds) - 2))
-    return tuple(segments)
-
-
-def _output_times(segments: tuple[_Segment, ...]) -> np.ndarray:
-    """The output times of a run: every segment's times, a jump time twice (before and after)."""
-    parts = []
-    for seg in segments:
-        if seg.jumps:
-            parts.append(seg.times[:1])
-        parts.append(seg.times if seg.last else seg.times[:-1])
-    return np.concatenate(parts)
 
 
 _BURN_INS: collections.OrderedDict[bytes, np.ndarray] = collections.OrderedDict()
@@ -314,25 +280,24 @@ def _run_chunk(
     table: pd.DataFrame,
     y: np.ndarray,
     interventions: tuple[Intervention, ...],
-    segments: tuple[_Segment, ...],
+    segments: tuple[Segment, ...],
     on: Switches,
 ) -> np.ndarray:
-    """The piecewise run of `simulate._run` from starting states y (11, N), for all members at once.
+    """The piecewise run of `simulate` (`timeline.segments`) from starting states y (11, N), for all members at once.
 
-    Returns the states (T, 11, N) at `_output_times(segments)`. A segment's last row, the next
+    Returns the states (T, 11, N) at `timeline.output_times(segments)`. A segment's last row, the next
     segment's start, is kept only as the state before a jump (or at the end). The last segment's
     solver output holds the whole chunk (its first rows are filled in from the earlier segments),
     so the largest array of a chunk is allocated once.
     """
     p = _namespace(table)
     last = segments[-1]
-    head = len(_output_times(segments)) - len(last.times)  # rows before the last segment
+    head = len(timeline.output_times(segments)) - len(last.times)  # rows before the last segment
     early = np.empty((head + 1, N_STATES, y.shape[1]))
     row = 0
     for seg in segments:
-        jumped = y  # jumps index the state by its first axis: (11, N) moves every member at once
-        for item in interventions:
-            jumped = item.jump(seg.start, jumped)
+        # jumps index the state by its first axis: (11, N) moves every member at once
+        jumped = timeline.apply_jumps(interventions, seg.start, y)
         if seg.jumps:
             early[row] = y
             row += 1
@@ -352,7 +317,7 @@ REST = 1e-9
 REST_FLOOR = 1e-12  # a.u./day
 
 
-def _segment(p: types.SimpleNamespace, y: np.ndarray, seg: _Segment, on: Switches, head: int = 0) -> np.ndarray:
+def _segment(p: types.SimpleNamespace, y: np.ndarray, seg: Segment, on: Switches, head: int = 0) -> np.ndarray:
     """The states over one segment from y (11, N), shape (head + T, 11, N): its T output times
     after `head` rows left for the caller to fill.
 
@@ -380,7 +345,7 @@ def _solve(
     table: pd.DataFrame,
     y0: np.ndarray,
     interventions: tuple[Intervention, ...],
-    segments: tuple[_Segment, ...],
+    segments: tuple[Segment, ...],
     on: Switches,
 ) -> tuple[np.ndarray, np.ndarray]:
     """`_run_chunk`, splitting a failing chunk in halves until the failing members are isolated.
@@ -390,7 +355,7 @@ def _solve(
     """
     if not np.all(np.isfinite(y0)):
         ok = np.all(np.isfinite(y0), axis=0)
-        states = np.full((len(_output_times(segments)), N_STATES, len(table)), np.nan)
+        states = np.full((len(timeline.output_times(segments)), N_STATES, len(table)), np.nan)
         failed = ~ok
         if ok.any():
             states[:, :, ok], failed[ok] = _solve(table.iloc[ok], y0[:, ok], interventions, segments, on)
@@ -399,7 +364,7 @@ def _solve(
         return _run_chunk(table, y0, interventions, segments, on), np.zeros(len(table), dtype=bool)
     except _ChunkError:
         if len(table) == 1:
-            return np.full((len(_output_times(segments)), N_STATES, 1), np.nan), np.ones(1, dtype=bool)
+            return np.full((len(timeline.output_times(segments)), N_STATES, 1), np.nan), np.ones(1, dtype=bool)
     half = len(table) // 2
     first, bad1 = _solve(table.iloc[:half], y0[:, :half], interventions, segments, on)
     second, bad2 = _solve(table.iloc[half:], y0[:, half:], interventions, segments, on)
@@ -606,8 +571,8 @@ class _Plan:
 
     def run(self, table: pd.DataFrame, y0: np.ndarray) -> BatchResult:
         """Solve one chunk of members (rows of resolved parameters) from their starting states y0 (11, N)."""
-        segments = _segments(self.interventions, self.grid, self.days)
-        t = _output_times(segments)
+        segments = timeline.segments(self.interventions, self.grid, self.days)
+        t = timeline.output_times(segments)
         stacked, failed = _solve(table, y0, self.interventions, segments, Switches.without(self.knockouts))
         column = {name: stacked[:, _INDEX[name]].T for name in ("A", "Ci", "D")}
         activity = activity_index(column["A"], column["Ci"], column["D"])
@@ -633,12 +598,11 @@ def _make_plan(
     knockouts: Sequence[str],
     keep_states: bool,
 ) -> _Plan:
-    days = _check_days(days)
-    interventions = tuple(interventions)
-    _check_timeline(interventions, days)
+    days = timeline.check_days(days)
+    interventions = timeline.check_interventions(interventions, days)
     Switches.without(tuple(knockouts))  # validates the names
     if t_eval is None:
-        grid = _grid(days, 1.0)
+        grid = timeline.output_grid(days, 1.0)
     else:
         grid = np.unique(np.asarray(t_eval, dtype=float))
         if grid.size == 0 or grid[0] < 0.0 or grid[-1] > days or not np.all(np.isfinite(grid)):

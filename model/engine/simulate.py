@@ -17,15 +17,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import itertools
 import math
 import os
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from scipy.integrate import ODEintWarning, odeint
 
 from ..core.disclaimer import DISCLAIMER
 from ..core.equations import STATE_NAMES, TERMS, Inputs, Switches, rhs, term_table
@@ -34,9 +31,10 @@ from ..core.interventions import Intervention
 from ..core.outcomes import Outcomes, activity_index, compute_outcomes
 from ..core.parameters import Parameters
 from ..core.scenarios import AssumptionSet, Scenario, get_assumption_set, get_scenario
-from ..core.validation import check_range
 from ..report.files import write_atomic
+from . import lsoda, timeline
 from .attractor import BURN_IN_DAYS, settle
+from .timeline import Segment
 
 __all__ = [
     "AS_GIVEN",
@@ -48,9 +46,7 @@ __all__ = [
     "simulate",
 ]
 
-MAX_DAYS = 36_500.0
 RTOL, ATOL = 1e-6, 1e-9
-MAX_STEPS = 50_000
 N_STATES = len(STATE_NAMES)
 _INDEX = {name: i for i, name in enumerate(STATE_NAMES)}
 
@@ -90,24 +86,6 @@ def resolve_parameters(
     return Parameters().replace(**merged)
 
 
-def _lsoda(f: Any, y0: np.ndarray, t: np.ndarray, rtol: float, atol: float, **options: Any) -> np.ndarray:
-    """`scipy.integrate.odeint` (LSODA), raising `SimulationError` with the solver's message on failure.
-
-    ``full_output`` stays off: with it, odeint copies its work arrays at every output time, a
-    third of the run time of a batch's thousands of stacked equations.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ODEintWarning)
-        try:
-            y = odeint(f, y0, t, rtol=rtol, atol=atol, mxstep=MAX_STEPS, **options)
-        except ODEintWarning as warning:
-            reason = str(warning).split(" Run with full_output")[0]
-            raise SimulationError(f"The solver failed between day {t[0]:g} and {t[-1]:g}: {reason}") from None
-    if not np.isfinite(np.max(y)):  # NaN or infinity anywhere
-        raise SimulationError(f"The solver failed between day {t[0]:g} and {t[-1]:g}: the states became non-finite.")
-    return y
-
-
 def _integrate(y0: np.ndarray, t: np.ndarray, p: Parameters, inputs: Inputs, on: Switches) -> np.ndarray:
     """LSODA from y0 over the increasing times `t` (t[0] is the start); rows are time points."""
 
@@ -115,7 +93,7 @@ def _integrate(y0: np.ndarray, t: np.ndarray, p: Parameters, inputs: Inputs, on:
         return rhs(time, y.tolist(), p, inputs, on)
 
     try:
-        y = _lsoda(f, y0, t, RTOL, ATOL)
+        y = lsoda.solve(f, y0, t, RTOL, ATOL)
     except SimulationError as error:
         raise SimulationError(f"{error} Try parameters nearer their defaults.") from None
     return _nonnegative(y, t[0])
@@ -177,34 +155,6 @@ def initial_state(
     return y
 
 
-def _check_days(days: float) -> float:
-    return check_range("days", days, 1.0, MAX_DAYS, unit="days")
-
-
-def _check_timeline(interventions: Sequence[Intervention], days: float) -> None:
-    for item in interventions:
-        if not isinstance(item, Intervention):
-            raise ParameterError(f"`interventions` must hold Intervention objects, got {item!r}")
-        if item.first_day() >= days:
-            errormsg = f"{item.describe()} starts after the end of the simulation (`days` = {days:g})"
-            raise ParameterError(errormsg)
-
-
-@dataclasses.dataclass(frozen=True)
-class Segment:
-    """One stretch of integration with constant inputs (internal record for contributions)."""
-
-    start: float
-    stop: float
-    inputs: Inputs
-
-
-def _grid(days: float, dt: float) -> np.ndarray:
-    dt = check_range("dt", dt, 0.01, days, unit="days")
-    grid = np.arange(0.0, days, dt)
-    return np.append(grid, days)
-
-
 def _run(
     y0: np.ndarray,
     p: Parameters,
@@ -213,36 +163,22 @@ def _run(
     on: Switches,
     dt: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[Segment, ...]]:
-    grid = _grid(days, dt)
-    breaks = sorted({b for item in interventions for b in item.breakpoints() if 0.0 <= b < days})
-    bounds = sorted({0.0, *breaks, days})
-    times: list[np.ndarray] = []
+    """The piecewise run from y0 along `timeline.segments`: output times, states (time, 11), the
+    segment of each output point, and the segments."""
+    plan = timeline.segments(interventions, timeline.output_grid(days, dt), days)
     states: list[np.ndarray] = []
     seg_ids: list[np.ndarray] = []
-    segments: list[Segment] = []
     y = y0
-    for k, (a, b) in enumerate(itertools.pairwise(bounds)):
-        jumped = y
-        for item in interventions:
-            jumped = item.jump(a, jumped)
-        if jumped is not y:
-            times.append(np.array([a]))
+    for k, seg in enumerate(plan):
+        if seg.jumps:
             states.append(y[None, :])
             seg_ids.append(np.array([max(k - 1, 0)]))
-        inputs = Inputs()
-        for item in interventions:
-            inputs = item.inputs(a, inputs)
-        segments.append(Segment(a, b, inputs))
-        inner = grid[(grid > a) & (grid < b)]
-        t = np.concatenate(([a], inner, [b]))
-        ys = _integrate(jumped, t, p, inputs, on)
-        last = k == len(bounds) - 2
-        keep = slice(None) if last else slice(None, -1)
-        times.append(t[keep])
+        ys = _integrate(timeline.apply_jumps(interventions, seg.start, y), seg.times, p, seg.inputs, on)
+        keep = slice(None) if seg.last else slice(None, -1)
         states.append(ys[keep])
-        seg_ids.append(np.full(len(t[keep]), k))
+        seg_ids.append(np.full(len(seg.times[keep]), k))
         y = ys[-1]
-    return np.concatenate(times), np.vstack(states), np.concatenate(seg_ids), tuple(segments)
+    return timeline.output_times(plan), np.vstack(states), np.concatenate(seg_ids), plan
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -377,9 +313,8 @@ def simulate(
         res = simulate("active_sle", interventions=[MSCInfusion(day=30, dose=1.0)])
         res.outcomes.activity_final, res["E"][-1]
     """
-    days = _check_days(days)
-    interventions = tuple(interventions)
-    _check_timeline(interventions, days)
+    days = timeline.check_days(days)
+    interventions = timeline.check_interventions(interventions, days)
     knockouts = tuple(knockouts)
     on = Switches.without(knockouts)
     sc = get_scenario(scenario)
