@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -188,7 +189,8 @@ def test_thirty_students_at_once_through_the_server_and_a_sigkill_lose_nothing(
     tab: Page, server: AppServer, db: Path
 ) -> None:
     made = ClassStore(db).create_class("Thirty at once")
-    confirmed = asyncio.run(_class_answers_at_once(server.url, made.code))
+    with ThreadPoolExecutor(1) as thread:  # the sync Playwright of `tab` holds this thread's event loop
+        confirmed = thread.submit(asyncio.run, _class_answers_at_once(server.url, made.code)).result()
     stored = ClassStore(db).answers(made.code, made.token)
     assert sorted(a.nickname for a in stored) == sorted(confirmed)
     assert len({a.nickname for a in stored}) == STUDENTS, "no answer duplicated"
