@@ -1,0 +1,141 @@
+"""Accessibility of the app in real Chromium: axe-core on every page, charts with their text, keyboard only.
+
+axe-core (bundled by `axe-playwright-python`) scans each page, and the Classroom page with a
+class session open, for WCAG 2.1 A/AA problems: none may be serious or critical. Every chart is
+followed directly by its text summary ("In words: ..."), which a screen reader reads next. One
+Classroom activity is walked with the keyboard alone: focus the options, choose, reveal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from browser_support import CHROMIUM_ARGS, ROOT, UI_TIMEOUT_MS, AppServer, chromium_path, open_page, settle
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from model.classroom import ClassStore
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PAGES = ("explore", "compare", "tipping_points", "how_sure", "model_evidence", "classroom")
+BLOCKING = ("serious", "critical")
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}}
+#: JavaScript: for each chart on the page, the text of the element right after it.
+TEXT_AFTER_CHARTS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].map(chart => {
+    const box = chart.closest('[data-testid="stElementContainer"]');
+    const next = box && box.nextElementSibling;
+    return next ? next.innerText.trim() : '';
+})"""
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("a11y-store") / "classes.db"
+
+
+@pytest.fixture(scope="module")
+def server(db: Path) -> Iterator[AppServer]:
+    chromium_path()
+    app = AppServer({"SLE_IMMUNOMOD_DB": str(db)}).start()
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def tab(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(UI_TIMEOUT_MS)
+    yield page
+    context.close()
+
+
+def _blocking_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical violations on the page, one line each (rule, impact, where)."""
+    settle(page)
+    results = Axe().run(page, options=WCAG)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[node['target'] for node in v['nodes'][:3]]}"
+        for v in results.response["violations"]
+        if v["impact"] in BLOCKING
+    ]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_finds_no_serious_or_critical_violation(tab: Page, server: AppServer, path: str) -> None:
+    if not (ROOT / "app_pages" / f"{path}.py").exists():
+        pytest.skip(f"app_pages/{path}.py is not part of this checkout")
+    open_page(tab, server.url, path)
+    assert _blocking_violations(tab) == []
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_chart_is_followed_by_its_text_summary(tab: Page, server: AppServer, path: str) -> None:
+    if not (ROOT / "app_pages" / f"{path}.py").exists():
+        pytest.skip(f"app_pages/{path}.py is not part of this checkout")
+    open_page(tab, server.url, path)
+    after = tab.evaluate(TEXT_AFTER_CHARTS)
+    assert all(text.startswith("In words:") and len(text) > 30 for text in after), after
+
+
+def test_class_session_views_pass_axe(tab: Page, browser: Browser, server: AppServer, db: Path) -> None:
+    made = ClassStore(db).create_class("Accessible class")
+    ClassStore(db).answer(made.code, 1, 2, nickname="Ada", reasoning="The loop keeps itself going.")
+    open_page(tab, server.url, f"classroom?class={made.code}")
+    assert _blocking_violations(tab) == [], "join form"
+    tab.get_by_role("button", name="Join the class").click()
+    tab.get_by_text("You are in a class").wait_for()
+    tab.get_by_text("Lasting disease").click()
+    settle(tab)
+    assert _blocking_violations(tab) == [], "a student in a class, with the reason box"
+    teacher = browser.new_page(viewport={"width": 1280, "height": 900})
+    teacher.set_default_timeout(UI_TIMEOUT_MS)
+    open_page(teacher, server.url, "classroom")
+    teacher.get_by_text("Class session").first.click()
+    teacher.get_by_role("tab", name="Teacher").click()
+    teacher.get_by_label("Join code").last.fill(made.code)
+    teacher.get_by_label("Teacher token").fill(made.token)
+    teacher.get_by_role("button", name="Open the teacher view").click()
+    teacher.get_by_text("1 student(s) predicted").wait_for()
+    teacher.get_by_text("Show the model's answer next to the class").click()
+    teacher.get_by_text("The toy model shows option B").wait_for()
+    assert _blocking_violations(teacher) == [], "the teacher's view"
+    assert all(t.startswith("In words:") for t in teacher.evaluate(TEXT_AFTER_CHARTS))
+    teacher.close()
+
+
+def _tab_to(page: Page, javascript: str, limit: int = 80) -> None:
+    """Press Tab until `javascript` (about `document.activeElement`) is true; fail after `limit` presses."""
+    for _ in range(limit):
+        if page.evaluate(javascript):
+            return
+        page.keyboard.press("Tab")
+    pytest.fail(f"Tab never reached: {javascript}")
+
+
+def test_a_classroom_activity_can_be_done_with_the_keyboard_alone(tab: Page, server: AppServer) -> None:
+    open_page(tab, server.url, "classroom")
+    tab.locator("body").focus()
+    _tab_to(tab, "() => document.activeElement.matches('input[type=radio]')")
+    tab.keyboard.press("ArrowDown")  # the second option: lasting disease
+    settle(tab)
+    assert tab.get_by_role("radio", name="Lasting disease", exact=False).is_checked()
+    _tab_to(
+        tab, "() => document.activeElement.matches('button') && document.activeElement.innerText.includes('Reveal')"
+    )
+    tab.keyboard.press("Enter")
+    tab.get_by_text("The toy model shows").wait_for()
+    settle(tab)
+    assert tab.get_by_text("Your prediction matches the toy model").count() == 1
+    assert tab.locator('[data-testid="stPlotlyChart"]').count() >= 1
