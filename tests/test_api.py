@@ -8,6 +8,9 @@
 """
 
 import inspect
+import re
+import tomllib
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -132,3 +135,22 @@ def test_an_ensemble_table_of_overrides_still_resolves_on_the_scenario():
     table = pd.DataFrame({"treg_loop": [0.1, 0.2]})
     resolved = batch.resolve_batch(table, scenario="healthy")
     assert resolved["antigen_clearance"].tolist() == [1.4, 1.4]
+
+
+def test_the_app_shows_only_model_errors_as_messages():
+    from app_pages import widgets
+
+    assert set(widgets.USER_ERRORS) == {model.ModelError}
+    with pytest.raises(KeyError), widgets.user_errors():
+        raise KeyError("a bug keeps its traceback")
+
+
+def test_the_scipy_floor_covers_the_rng_argument_of_the_quasi_random_engines():
+    """`scipy.stats.qmc` engines take `rng=` from SciPy 1.15 on (model/analysis/sampling.py)."""
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]
+    floors = {
+        m["name"]: tuple(int(x) for x in m["version"].split("."))
+        for m in (re.match(r"(?P<name>[\w-]+)>=(?P<version>[\d.]+)", d) for d in project["dependencies"])
+        if m
+    }
+    assert floors["scipy"] >= (1, 15)

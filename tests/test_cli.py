@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+import model
 from model.cli import main
 
 
@@ -78,3 +79,44 @@ def test_compare_prints_every_assumption_set(capsys):
 def test_python_dash_m_model_works():
     done = subprocess.run([sys.executable, "-m", "model", "mechanisms"], capture_output=True, text=True, check=True)
     assert "long_lived_plasma_cells" in done.stdout
+
+
+def test_an_output_path_inside_a_regular_file_is_one_line_exit_2(capsys, tmp_path):
+    regular = tmp_path / "a-regular-file"
+    regular.write_text("not a folder")
+    code, _, err = run(capsys, "simulate", "--days", "30", "--out", str(regular / "run.csv"))
+    assert code == 2 and "is not an existing folder" in err and len(err.strip().splitlines()) == 1
+    assert regular.read_text() == "not a folder"
+
+
+def test_an_error_while_writing_is_one_line_exit_2_and_no_file(capsys, tmp_path):
+    taken = tmp_path / "run.csv"
+    taken.mkdir()  # writing the CSV over a folder fails inside the writer, with an OSError
+    code, _, err = run(capsys, "simulate", "--days", "30", "--out", str(taken))
+    assert code == 2 and err.startswith("sle-immunomod: error: cannot write") and len(err.strip().splitlines()) == 1
+    assert taken.is_dir() and list(tmp_path.iterdir()) == [taken]
+
+
+def test_a_solver_failure_is_one_line_exit_2(capsys, monkeypatch):
+    cli = sys.modules["model.cli.main"]  # the module (model.cli.main is also the name of its function)
+
+    def failing(*args, **kwargs):
+        raise model.SimulationError("The solver failed between day 0 and 30:\ntoo many steps")
+
+    monkeypatch.setattr(cli, "simulate", failing)
+    code, _, err = run(capsys, "simulate", "--days", "30")
+    assert (
+        code == 2
+        and err.strip() == "sle-immunomod: simulation failed: The solver failed between day 0 and 30: too many steps"
+    )
+
+
+def test_a_programming_error_is_not_shown_as_bad_input(monkeypatch):
+    cli = sys.modules["model.cli.main"]  # the module (model.cli.main is also the name of its function)
+
+    def buggy(*args, **kwargs):
+        raise KeyError("a bug, not bad input")
+
+    monkeypatch.setattr(cli, "simulate", buggy)
+    with pytest.raises(KeyError):
+        main(["simulate", "--days", "30"])

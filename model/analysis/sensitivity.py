@@ -32,7 +32,8 @@ from ..core.parameters import ParameterError, parameter_info
 from ..core.scenarios import get_assumption_set, get_scenario
 from ..engine.batch import DEFAULT_CHUNK_SIZE, BatchResult, iter_batch
 from ..engine.simulate import SimulationError
-from .uncertainty import Progress, _check_ranges
+from .sampling import check_ranges
+from .uncertainty import Progress
 
 __all__ = ["METHODS", "analyze", "indices_figure", "morris", "sobol"]
 
@@ -245,7 +246,7 @@ def analyze(
     """
     if method not in METHODS:
         raise ParameterError(f"`method` = {method!r} must be one of {', '.join(METHODS)}")
-    box = _check_ranges(ranges, parameters)
+    box = check_ranges(ranges, parameters)
     names = list(box)
     k = len(names)
     runs = sobol_runs(n, k) if method == "sobol" else morris_runs(n, k)

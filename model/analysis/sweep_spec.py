@@ -22,13 +22,12 @@ import hashlib
 import json
 import math
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import qmc
 
 from ..core.errors import SpecError
 from ..core.interventions import (
@@ -42,10 +41,11 @@ from ..core.outcomes import OUTCOME_NAMES
 from ..core.parameters import PARAMETERS
 from ..core.scenarios import ASSUMPTION_SETS, SCENARIOS
 from ..engine.timeline import MAX_DAYS
+from .sampling import KINDS, STREAM, from_unit, unit_sample
 
 __all__ = ["Axis", "SpecError", "SweepSpec", "check_size", "load_spec", "parse_spec"]
 
-GRID, SAMPLED_KINDS = "grid", ("lhs", "sobol", "random")
+GRID, SAMPLED_KINDS = "grid", KINDS
 #: Meta columns of every run table, before the swept and background parameter columns.
 RUN_COLUMNS: tuple[str, ...] = ("run_id", "assumptions", "point", "replicate")
 _PARAMS = {info.name: info for info in PARAMETERS}
@@ -92,9 +92,7 @@ class Axis:
 
     def scale(self, unit: np.ndarray) -> np.ndarray:
         """Map numbers in [0, 1) onto [low, high] (log-uniformly when `log`)."""
-        if self.log:
-            return np.exp(np.log(self.low) + unit * (np.log(self.high) - np.log(self.low)))
-        return self.low + unit * (self.high - self.low)
+        return from_unit(unit, self.low, self.high, self.log)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -151,8 +149,9 @@ class SweepSpec:
         return json.loads(json.dumps(data, default=list))
 
     def hash(self) -> str:
-        """SHA-256 of `to_dict` in canonical JSON: equal hashes mean equal run tables."""
-        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+        """SHA-256 of `to_dict` and the sampler's random stream in canonical JSON: equal hashes mean
+        equal run tables."""
+        text = json.dumps({**self.to_dict(), "stream": STREAM}, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()
 
     # --- what each run is -----------------------------------------------------------------------
@@ -181,7 +180,7 @@ class SweepSpec:
         if self.kind == GRID:
             grids = np.meshgrid(*[np.asarray(a.values, dtype=float) for a in self.axes], indexing="ij")
             return pd.DataFrame({n: g.ravel() for n, g in zip(names, grids, strict=True)})
-        unit = _unit_sample(self.kind, self.n, len(self.axes), self.seed)
+        unit = unit_sample(self.kind, self.n, len(self.axes), self.seed)
         return pd.DataFrame({a.name: a.scale(unit[:, j]) for j, a in enumerate(self.axes)})
 
     def background_draws(self) -> pd.DataFrame:
@@ -519,15 +518,3 @@ def _field_value(item: Intervention, field: str, value: float) -> float | int:
     """Whole numbers for integer fields (`count`), floats otherwise."""
     current = getattr(item, field)
     return int(value) if isinstance(current, int) and float(value).is_integer() else float(value)
-
-
-_SAMPLERS: dict[str, Callable[[int, int, int], np.ndarray]] = {
-    "lhs": lambda n, d, seed: qmc.LatinHypercube(d=d, seed=seed).random(n),
-    "sobol": lambda n, d, seed: qmc.Sobol(d=d, scramble=True, seed=seed).random(n),
-    "random": lambda n, d, seed: np.random.default_rng(seed).random((n, d)),
-}
-
-
-def _unit_sample(kind: str, n: int, d: int, seed: int) -> np.ndarray:
-    """`n` points in the unit hypercube of dimension `d` (deterministic for a seed)."""
-    return _SAMPLERS[kind](n, d, seed)

@@ -23,17 +23,18 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm, qmc
+from scipy.stats import norm
 
 from ..core.disclaimer import DISCLAIMER
 from ..core.equations import STATE_NAMES
 from ..core.interventions import Intervention
 from ..core.outcomes import OUTCOME_NAMES, REMISSION_THRESHOLD
-from ..core.parameters import PARAMETERS, ParameterError, parameter_info
-from ..core.scenarios import ASSUMPTION_SETS, SCENARIOS, get_assumption_set, get_scenario
+from ..core.parameters import ParameterError, parameter_info
+from ..core.scenarios import ASSUMPTION_SETS, get_assumption_set, get_scenario
 from ..engine.batch import DEFAULT_CHUNK_SIZE, BatchResult, iter_batch
 from ..engine.simulate import resolve_parameters as _resolve
 from ..report.palette import OKABE_ITO, RUN_COLORS, rgba
+from .sampling import check_ranges, default_parameters, sample_box
 
 __all__ = [
     "DEFAULT_QUANTILES",
@@ -89,38 +90,6 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
 
 
 # ----------------------------------------------------------------------------- sampling
-
-
-def default_parameters() -> tuple[str, ...]:
-    """Parameters an ensemble varies by default: all, except those a scenario or assumption set fixes."""
-    fixed = {name for s in SCENARIOS.values() for name in s.overrides}
-    fixed |= {name for a in ASSUMPTION_SETS.values() for name in a.overrides}
-    return tuple(info.name for info in PARAMETERS if info.name not in fixed and info.low < info.high)
-
-
-def _check_ranges(
-    ranges: Mapping[str, tuple[float, float]] | None, parameters: Sequence[str] | None
-) -> dict[str, tuple[float, float]]:
-    """The (low, high) box of every varied parameter, checked; user `ranges` win over the defaults."""
-    names = list(parameters) if parameters is not None else list(default_parameters())
-    ranges = dict(ranges or {})
-    names += [name for name in ranges if name not in names]
-    if not names:
-        raise ParameterError("`parameters` is empty: name at least one parameter to vary")
-    box: dict[str, tuple[float, float]] = {}
-    for name in names:
-        info = parameter_info(name)  # unknown name -> ParameterError with the nearest valid names
-        allowed = f"[{info.low:g}, {info.high:g}] ({info.unit})"
-        try:
-            low, high = (float(v) for v in ranges.get(name, (info.low, info.high)))
-        except (TypeError, ValueError):
-            raise ParameterError(f"`ranges[{name!r}]` must be a (low, high) pair of numbers within {allowed}") from None
-        if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
-            raise ParameterError(f"`ranges[{name!r}]` = ({low:g}, {high:g}) needs low < high within {allowed}")
-        if low < info.low or high > info.high:
-            raise ParameterError(f"`ranges[{name!r}]` = ({low:g}, {high:g}) is outside the allowed range {allowed}")
-        box[name] = (low, high)
-    return box
 
 
 def ranges_around(
@@ -180,25 +149,10 @@ def sample_parameters(
     `seed` gives the same table.
     """
     n = _check_n(n, method)
-    box = _check_ranges(ranges, parameters)
-    names = list(box)
-    engine = (
-        qmc.LatinHypercube(d=len(names), rng=seed)
-        if method == "lhs"
-        else qmc.Sobol(d=len(names), scramble=True, rng=seed)
-    )
-    unit = engine.random(n)
-    columns = {name: _from_unit(unit[:, k], *box[name], parameter_info(name).log_scale) for k, name in enumerate(names)}
-    table = pd.DataFrame(columns, index=pd.RangeIndex(n, name="member"))
+    box = check_ranges(ranges, parameters)
+    table = sample_box(box, n, seed=seed, kind=method)
     table.attrs["ranges"] = box
     return table
-
-
-def _from_unit(u: np.ndarray, low: float, high: float, log_scale: bool) -> np.ndarray:
-    """Map values in [0, 1) onto (low, high), log-uniformly when `log_scale` and low > 0."""
-    if log_scale and low > 0:
-        return np.exp(np.log(low) + u * (np.log(high) - np.log(low)))
-    return low + u * (high - low)
 
 
 # ----------------------------------------------------------------------------- ensembles
