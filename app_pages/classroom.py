@@ -1,13 +1,16 @@
 """Classroom: predict-then-reveal activities, each with a short teacher note.
 
-The student commits to a prediction (`st.radio`), then reveals the model's answer, shown next to
-the prediction. The model's answer is read from the run (never typed in), so it stays right if
-the model changes. URL state: `activity`.
+The student commits to a prediction (`st.radio`) and may give a one-line reason, then reveals the
+model's answer, shown next to the prediction; the prediction is locked from then on, and the
+feedback is specific to the option chosen. "Open in Explore" opens the activity's run on Explore.
+The model's answer is read from the run (never typed in); `expected` says which option the
+feedback calls right, and a test checks the two agree. URL state: `activity`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -15,7 +18,7 @@ import numpy as np
 import streamlit as st
 
 import model
-from app_pages import class_session, plots, url_state, widgets
+from app_pages import class_session, lesson_panel, plots, url_state, widgets
 from model import evidence
 
 P = "classroom."
@@ -49,10 +52,20 @@ class Activity:
     options: tuple[str, ...]
     reveal: Callable[[], Reveal]
     teacher_note: str
+    feedback: tuple[str, ...] = ()
+    expected: int = 0
+    explore: str = ""
 
 
-def _run(scenario: str, assumptions: str, interventions: tuple[str, ...], days: float) -> model.Result:
-    return widgets.run_cached(scenario, assumptions, (), interventions, days, ())
+def _run(
+    scenario: str,
+    assumptions: str,
+    interventions: tuple[str, ...],
+    days: float,
+    knockouts: tuple[str, ...] = (),
+    overrides: tuple[tuple[str, float], ...] = (),
+) -> model.Result:
+    return widgets.run_cached(scenario, assumptions, overrides, interventions, days, knockouts)
 
 
 def _tipping() -> Reveal:
@@ -75,6 +88,7 @@ def _tipping() -> Reveal:
 def _msc() -> Reveal:
     base = _run("active_sle", "baseline", ("msc:day=30,dose=1",), 365)
     durable = _run("active_sle", "durable_treg", ("msc:day=30,dose=1",), 365)
+    host = {name: _run("active_sle", name, (), 365).outcomes.activity[0] for name in ("baseline", "durable_treg")}
     act = base["activity"]
     before = act[np.searchsorted(base.t, 30) - 1]
     lowest = float(np.min(act[base.t >= 30]))
@@ -83,7 +97,9 @@ def _msc() -> Reveal:
         f"Under the baseline assumption activity dips from {before:.2f} to {lowest:.2f} and ends at "
         f"{base.outcomes.activity_final:.2f}. Under the durable-Treg assumption the same infusion ends at "
         f"{durable.outcomes.activity_final:.2f} ({'' if durable.outcomes.remission_at_end else 'no '}remission). "
-        "Same cells, same dose: the difference is entirely in what we assume MSC do."
+        "Same cells, same dose: the difference is in what we assume, and the durable-Treg set changes the host as "
+        f"well as the MSC (its regulatory loop acts without treatment too: the untreated toy person's activity is "
+        f"{host['durable_treg']:.2f} under it, {host['baseline']:.2f} under baseline)."
     )
     return Reveal(answer, [("baseline", base), ("durable Treg induction", durable)], ("R", "E"), text)
 
@@ -115,6 +131,59 @@ def _hsct() -> Reveal:
     return Reveal(answer, [("HSCT-like reset on day 30", res)], ("E", "B", "A"), text)
 
 
+def _brake() -> Reveal:
+    medium = ("antigen:day=30,size=20,duration=14",)
+    intact = _run("susceptible", "baseline", medium, 730)
+    without = _run("susceptible", "baseline", medium, 730, ("treg_suppression",))
+    ill_before = float(np.max(without["activity"][without.t < 30])) > model.REMISSION_THRESHOLD
+    answer = 2 if ill_before else (1 if without.outcomes.activity_final > model.FLARE_THRESHOLD else 0)
+    text = (
+        "With Treg suppression in place the medium burst fades (activity ends at "
+        f"{intact.outcomes.activity_final:.2f}); without it the same burst ends at "
+        f"{without.outcomes.activity_final:.2f}. Negative feedbacks decide how large a push must be to tip: remove "
+        "one and the tipping point moves closer."
+    )
+    runs = [("without Treg suppression", without), ("with Treg suppression", intact)]
+    return Reveal(answer, runs, ("E", "R", "G"), text)
+
+
+#: The three deliveries of the same amount of self-antigen (40 a.u.): label -> duration (days).
+DELIVERIES: dict[str, int] = {"all at once": 0, "over two weeks": 14, "over two months": 60}
+
+
+def _timing() -> Reveal:
+    runs = {
+        label: _run("susceptible", "baseline", (f"antigen:day=30,size=40,duration={days}",), 730)
+        for label, days in DELIVERIES.items()
+    }
+    tipped = [i for i, res in enumerate(runs.values()) if res.outcomes.activity_final > model.FLARE_THRESHOLD]
+    answer = tipped[0] if len(tipped) == 1 else len(DELIVERIES)
+    ends = ", ".join(f"{label} {res.outcomes.activity_final:.2f}" for label, res in runs.items())
+    text = (
+        f"Activity at the end of two years: {ends}. Self-antigen is cleared in about a day and T and B cells expand "
+        "over days to weeks: a push tips the system only if it is large enough and lasts long enough."
+    )
+    order = ["over two weeks", "all at once", "over two months"]
+    return Reveal(answer, [(label, runs[label]) for label in order], ("G", "E", "A"), text)
+
+
+WEAKER_LOOP = 0.25
+
+
+def _uncertainty() -> Reveal:
+    iv = ("msc:day=30,dose=1",)
+    assumed = _run("active_sle", "durable_treg", iv, 730)
+    weaker = _run("active_sle", "durable_treg", iv, 730, (), (("treg_loop", WEAKER_LOOP),))
+    answer = 2 if weaker.outcomes.remission_at_end else (1 if assumed.outcomes.remission_at_end else 0)
+    text = (
+        f"With the assumed loop the infusion ends at activity {assumed.outcomes.activity_final:.2f} "
+        f"({'' if assumed.outcomes.remission_at_end else 'no '}remission); with treg_loop {WEAKER_LOOP:g} it ends at "
+        f"{weaker.outcomes.activity_final:.2f} ({'' if weaker.outcomes.remission_at_end else 'no '}remission). "
+        "Near a tipping point a small change in an unmeasured number flips the outcome."
+    )
+    return Reveal(answer, [(f"treg_loop {WEAKER_LOOP:g}", weaker), ("assumed treg_loop", assumed)], ("R", "E"), text)
+
+
 ACTIVITIES: dict[str, Activity] = {
     a.key: a
     for a in (
@@ -134,6 +203,15 @@ ACTIVITIES: dict[str, Activity] = {
             "with a smaller burst, then use the Tipping points page (antigen clearance sweep) to show the "
             "hysteresis loop. "
             "Point out this is a toy: real SLE onset involves genes, hormones and much more.",
+            feedback=(
+                "Not this time: a push this large starts the loop (self-antigen, activation, antibodies, inflammation, "
+                "more self-antigen), which keeps itself going after the burst.",
+                "Past a tipping point the loop keeps the disease going after the trigger has gone; a burst a quarter "
+                "of the size fades.",
+                "Activity does not fade: it is still high at the end of the year. The loop, not the trigger, keeps it.",
+            ),
+            expected=1,
+            explore="scenario=susceptible&assumptions=baseline&iv=antigen:day=30,size=40,duration=14&days=365",
         ),
         Activity(
             "msc_assumptions",
@@ -153,7 +231,18 @@ ACTIVITIES: dict[str, Activity] = {
             f"trial with published results ({_cite('deng2017')}, {evidence.population_text(_DENG)}): "
             f"{_DENG.outcome('remission').text}; {evidence.difference_text(_DENG.outcome('remission'))}. Ask what "
             "12 and 6 patients can and cannot rule out, and whether newly diagnosed patients tell us about "
-            f"refractory ones. Then the marker lesson: {_CARRION.outcome('marker').text} ({_cite('carrion2010')}).",
+            f"refractory ones. Then the marker lesson: {_CARRION.outcome('marker').text} ({_cite('carrion2010')}). "
+            "Note that the durable-Treg set changes the host as well as the MSC: compare each curve with its own "
+            "untreated run.",
+            feedback=(
+                "Only if we assume a strong self-sustaining Treg loop (the durable-Treg set); under the baseline "
+                "belief nothing keeps the change once the cells and the Tregs they induced are gone.",
+                "MSC act while present, and the Tregs they induce fade over weeks, so activity returns.",
+                "There is a dip: MSC suppress effector cells and induce Tregs for a few weeks. Look at the first two "
+                "months.",
+            ),
+            expected=1,
+            explore="scenario=active_sle&assumptions=baseline&iv=msc:day=30,dose=1&days=365",
         ),
         Activity(
             "bcell_antibodies",
@@ -170,6 +259,14 @@ ACTIVITIES: dict[str, Activity] = {
             "This is one reason rituximab trials in SLE (EXPLORER, LUNAR) disappointed, and why plasma-cell "
             "targeting is studied. Ask students which parameter slider would change the answer (long-lived "
             "plasma cell half-life).",
+            feedback=(
+                "Antibodies outlive B cells: long-lived plasma cells do not need B cells, and antibody itself lasts "
+                "weeks.",
+                "Long-lived plasma cells keep making antibody, and IgG lasts about three weeks.",
+                "They do fall: short-lived plasma cells, which come from B cells, are no longer made.",
+            ),
+            expected=1,
+            explore="scenario=active_sle&assumptions=baseline&iv=bcell_depletion:day=30&days=365",
         ),
         Activity(
             "hsct_relapse",
@@ -187,6 +284,86 @@ ACTIVITIES: dict[str, Activity] = {
             "relapse after HSCT is not known, and the model shows one possible mechanism, not the real one. Real "
             f"autologous HSCT: {_BURT.outcome('remission').text} ({_cite('burt2018')}); treatment-related mortality is "
             f"real: {_TYNDALL.outcome('registry').text} ({_cite('tyndall2011')}, registry of an earlier era).",
+            feedback=(
+                "In this toy person, yes: the reset removed the disease's memory (plasma cells, autoantibodies), and "
+                "its clearance of self-antigen lies where health is also stable. Open it in Explore and set clearance "
+                "of self-antigen to 0.6: then the loop rebuilds.",
+                "Not for this toy person: its clearance lies where health is also stable, so once the memory is "
+                "removed health holds. With slower clearance (0.6 in Explore) that is what happens.",
+                "The reset has a large effect: activity falls into remission within months.",
+            ),
+            expected=0,
+            explore="scenario=active_sle&assumptions=baseline&iv=hsct:day=30&days=730",
+        ),
+        Activity(
+            "negative_feedback",
+            "5. Remove a brake",
+            "A susceptible toy person gets a medium burst of self-antigen (size 20 over two weeks), which on its own "
+            "fades. Now one negative feedback is switched off: regulatory T cells no longer suppress effector T and "
+            "B cells.",
+            "What does the same medium burst do without this brake?",
+            (
+                "It still fades",
+                "It tips the person into lasting disease",
+                "The person is ill even before the burst",
+            ),
+            _brake,
+            "Negative feedback: regulatory T cells, anti-inflammatory cytokines and clearance oppose the loop. Ask "
+            "which other brake could be knocked out (anti-inflammatory suppression), and what happens with both off "
+            "(in the model even the small burst of Lesson 1 then tips). In people, Treg defects are one of many "
+            "findings in SLE; the model shows a mechanism, not a cause.",
+            feedback=(
+                "In the model this brake matters: without it the same push is enough to start the loop.",
+                "Negative feedbacks set how large a push must be to tip: remove one and the tipping point moves "
+                "closer.",
+                "Before the burst the person is still well: a brake matters only once something pushes.",
+            ),
+            expected=1,
+            explore="scenario=susceptible&assumptions=baseline&iv=antigen:day=30,size=20,duration=14&days=730"
+            "&ko=treg_suppression",
+        ),
+        Activity(
+            "trigger_timing",
+            "6. Same amount, different speed",
+            "The same total amount of self-antigen (40) reaches a susceptible toy person all at once, over two "
+            "weeks, or over two months.",
+            "Which delivery tips the person into lasting disease?",
+            ("All at once", "Over two weeks", "Over two months", "All three"),
+            _timing,
+            "Timing matters as well as amount: compare each delivery with the system's own timescales (clearance of "
+            "self-antigen in about a day; T and B cells expanding over days to weeks). A common misconception is "
+            "'more, faster is always worse'.",
+            feedback=(
+                "All at once, the antigen is cleared within a day or two, before T and B cells can expand.",
+                "Only a push that is both large enough and long enough compared with the system's own timescales "
+                "tips it.",
+                "Spread over two months, the extra supply at any moment is too small: clearance keeps up.",
+                "Only one of them tips: timing matters as well as amount.",
+            ),
+            expected=1,
+            explore="scenario=susceptible&assumptions=baseline&iv=antigen:day=30,size=40,duration=14&days=730",
+        ),
+        Activity(
+            "uncertain_number",
+            "7. One uncertain number",
+            "Under the durable-Treg assumption one MSC infusion gives lasting remission in the model. That rests on "
+            "the strength of the regulatory loop (treg_loop = "
+            f"{model.ASSUMPTION_SETS['durable_treg'].overrides['treg_loop']:g} in that set), which nobody has "
+            f"measured in people. Here the loop is a little weaker: {WEAKER_LOOP:g}.",
+            "What happens to the remission?",
+            ("A little smaller", "Gone: the effect fades as under baseline", "Unchanged"),
+            _uncertainty,
+            "Uncertainty (we do not know a number) is not variability (people differ). Show the How sure? page for "
+            "the same run: the outcomes spread when uncertain parameters vary together. Ask what study could measure "
+            "the loop, or sidestep it: a randomised trial measures the effect directly.",
+            feedback=(
+                "Near a tipping point a small change in a number flips the outcome; it does not just shrink it.",
+                "The 'reset' holds only inside a narrow window of an unmeasured number: a hypothesis to test, not a "
+                "conclusion.",
+                "The loop is what keeps the change; weaken it and nothing keeps it.",
+            ),
+            expected=1,
+            explore=f"scenario=active_sle&assumptions=durable_treg&iv=msc:day=30,dose=1&days=730&p.treg_loop={WEAKER_LOOP:g}",
         ),
     )
 }
@@ -210,36 +387,70 @@ def _reveal_figure(reveal: Reveal, activity: Activity) -> None:
     widgets.download_csv(reveal.runs, f"sle-immunomod-classroom-{activity.key}.csv", key=f"{P}csv.{activity.key}")
 
 
+def _prediction(activity: Activity, locked: int | None) -> int | None:
+    """The prediction (option index): a choice before the reveal, shown locked (disabled) after it."""
+    if locked is None:
+        return st.radio(
+            activity.question,
+            range(len(activity.options)),
+            format_func=lambda i: activity.options[i],
+            index=None,
+            key=f"{P}guess.{activity.key}",
+        )
+    st.radio(
+        activity.question,
+        range(len(activity.options)),
+        format_func=lambda i: activity.options[i],
+        index=locked,
+        disabled=True,
+        key=f"{P}shown.{activity.key}",
+        help="Locked when you revealed: compare it with what the model shows.",
+    )
+    return locked
+
+
 def show_activity(activity: Activity) -> None:
     """Setup, prediction, reveal button, then prediction and model side by side, and the teacher note."""
     st.header(activity.title)
     st.markdown(activity.setup)
-    guess = st.radio(
-        activity.question,
-        range(len(activity.options)),
-        format_func=lambda i: activity.options[i],
-        index=None,
-        key=f"{P}guess.{activity.key}",
-    )
     number = list(ACTIVITIES).index(activity.key) + 1
+    locked_key = f"{P}locked.{activity.key}"
+    locked = st.session_state.get(locked_key)
+    guess = _prediction(activity, locked)
     class_session.reasoning_box(number)
-    revealed_key = f"{P}revealed.{activity.key}"
-    if st.button("Reveal what the model does", disabled=guess is None, key=f"{P}reveal.{activity.key}", type="primary"):
-        st.session_state[revealed_key] = True
+    if class_session.student() is None:
+        st.text_input(
+            "Why? (one line, optional)", max_chars=150, key=f"{P}why.{activity.key}", disabled=locked is not None
+        )
+    reveal_button = st.button(
+        "Reveal what the model does",
+        disabled=guess is None or locked is not None,
+        key=f"{P}reveal.{activity.key}",
+        type="primary",
+        help="Your prediction is locked when you reveal.",
+    )
+    if reveal_button:
+        st.session_state[locked_key] = guess
         class_session.send_prediction(number, guess)
+        st.rerun()
     if guess is None:
         st.caption("Commit to a prediction first.")
-    elif st.session_state.get(revealed_key):
+    elif locked is not None:
         with widgets.user_errors():
             reveal = activity.reveal()
             left, right = st.columns(2)
             left.container(border=True).markdown(f"**Your prediction**\n\n{activity.options[guess]}")
             right.container(border=True).markdown(f"**The toy model shows**\n\n{activity.options[reveal.answer]}")
+            detail = activity.feedback[guess] if activity.feedback else ""
             if guess == reveal.answer:
-                st.success("Your prediction matches the toy model. Why does it behave this way?")
+                st.success(f"Your prediction matches the toy model. {detail or 'Why does it behave this way?'}")
             else:
-                st.warning("The toy model did something else. What did your prediction leave out?")
+                st.warning(f"The toy model did something else. {detail or 'What did your prediction leave out?'}")
             _reveal_figure(reveal, activity)
+            if activity.explore and st.button(
+                "Open in Explore", key=f"{P}explore.{activity.key}", icon=":material/open_in_new:"
+            ):
+                lesson_panel.open_view("explore", urllib.parse.parse_qs(activity.explore))
     class_session.class_results(number, activity.options, lambda: activity.reveal().answer)
     with st.expander("Teacher note"):
         st.markdown(activity.teacher_note)

@@ -59,19 +59,26 @@ def _parse(query: Mapping[str, list[str]]) -> tuple[tuple[int, int] | None, str 
     return (number, index), None
 
 
+def open_view(page: str, query: Mapping[str, list[str]]) -> None:
+    """Switch to app page `page` (a url path of `PAGE_STATE_PREFIX`) showing the URL state `query`.
+
+    The page's widgets are cleared first, so it reads `query` afresh even if it was open before.
+    """
+    prefix = PAGE_STATE_PREFIX[page]
+    for key in [k for k in st.session_state if str(k).startswith(prefix)]:
+        del st.session_state[key]
+    query = {**query, **st.session_state.get(widgets.STICKY_QUERY, {})}
+    if widgets.presentation_mode():
+        query["present"] = ["1"]
+    st.switch_page(f"app_pages/{page}.py", query_params=query)
+
+
 def _open(number: int, index: int) -> None:
     """Open step `index` of lesson `number`: its page, in its URL state, with fresh page widgets."""
     step = lessons.step(number, index)
-    prefix = PAGE_STATE_PREFIX[step.page]
-    for key in [k for k in st.session_state if str(k).startswith(prefix)]:
-        del st.session_state[key]
     st.session_state[f"{K}active"] = (number, index)
-    place = {"lesson": [str(number)], "step": [str(index)]}
-    st.session_state[widgets.STICKY_QUERY] = place
-    query = step.query_params() | place
-    if widgets.presentation_mode():
-        query["present"] = ["1"]
-    st.switch_page(f"app_pages/{step.page}.py", query_params=query)
+    st.session_state[widgets.STICKY_QUERY] = {"lesson": [str(number)], "step": [str(index)]}
+    open_view(step.page, step.query_params())
 
 
 def follow_url() -> None:
