@@ -269,3 +269,39 @@ def test_licensed_msc_induce_far_fewer_tregs_when_inflammation_is_low() -> None:
         rises[name] = res["R"][after(res, 200)].max() - value_at(res, "R", 199)
     assert value_at(res, "Ci", 199) < 0.5 * model.Parameters().licensing_threshold
     assert rises["licensing_required"] < 0.25 * rises["baseline"]
+
+
+# --- Guided lessons and Classroom activities added by issue 19 ------------------------------------
+
+
+def test_removing_the_treg_brake_lets_a_medium_trigger_tip() -> None:
+    """Lesson 1, extension 'remove a brake' (and Classroom activity 5): size 20 fades with Treg suppression,
+    tips into lasting disease without it; the untreated person is well until the trigger."""
+    assert trigger(20, days=730).outcomes.activity_final < REMISSION
+    res = trigger(20, days=730, knockouts=["treg_suppression"])
+    assert res.outcomes.activity_final > FLARE
+    assert np.all(res["activity"][res.t < 30] < REMISSION)
+
+
+def test_with_both_brakes_off_even_the_small_trigger_tips() -> None:
+    """Classroom activity 5, teacher note: with Treg and anti-inflammatory suppression both off, size 10 tips."""
+    res = trigger(10, days=730, knockouts=["treg_suppression", "anti_inflammatory_suppression"])
+    assert res.outcomes.activity_final > FLARE
+
+
+def test_large_trigger_is_still_high_two_years_later_and_not_fading() -> None:
+    """Lesson 1, step 2 (two years): activity is above the flare line at two years and no lower than at one year."""
+    res = trigger(40, days=730)
+    assert res.outcomes.activity_final > FLARE
+    assert res.outcomes.activity_final >= value_at(res, "activity", 365) - 0.02
+
+
+def test_durable_treg_changes_the_untreated_host_and_transient_only_barely_does() -> None:
+    """Assumption-set descriptions, Lesson 2 extension, Lesson 3 step 1 and the Classroom: durable_treg lowers the
+    untreated toy person's activity (it changes the host, not only the MSC); transient_only barely changes it."""
+    untreated = {
+        name: model.simulate("active_sle", assumptions=name, days=30).outcomes.activity[0]
+        for name in ("baseline", "durable_treg", "transient_only")
+    }
+    assert untreated["durable_treg"] < untreated["baseline"] - 0.05
+    assert abs(untreated["transient_only"] - untreated["baseline"]) < 0.03

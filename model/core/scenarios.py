@@ -128,7 +128,8 @@ ASSUMPTION_SETS: dict[str, AssumptionSet] = {
             "transient_only",
             "Transient effect only",
             "MSC only suppress proliferation while they are present and induce almost no Tregs: "
-            "nothing outlives the cells, so the effect is gone within weeks.",
+            "nothing outlives the cells, so the effect is gone within weeks. It also removes the host's own "
+            "(weak) regulatory loop, which barely changes the untreated course.",
             {"msc_treg_induction": 0.1, "msc_ca_secretion": 0.5, "treg_loop": 0.0},
             "Viable MSC gone from the lungs of healthy mice within about 24 h (Eggenhofer et al. 2012, "
             "mouse); in pooled small randomised trials the 12-month differences were not statistically "
@@ -139,7 +140,10 @@ ASSUMPTION_SETS: dict[str, AssumptionSet] = {
             "Durable Treg induction",
             "The regulatory loop (TGF-beta inducing Tregs that make more TGF-beta) is strong, so "
             "Tregs induced by MSC can sustain themselves once inflammation falls: the infusion "
-            "can tip the system into lasting remission. This is the 'reset' claim, as an assumption.",
+            "can tip the system into lasting remission. This is the 'reset' claim, as an assumption. "
+            "It changes the host as well as the MSC: the stronger loop also acts without treatment, so the "
+            "untreated toy person's activity is lower under this set than under baseline; compare a treated "
+            "run with its own untreated run.",
             {"treg_loop": 0.37, "ci_treg_inhibition": 0.8},
             "Treg/Th17 rebalancing dependent on MSC TGF-beta in MRL/lpr mice (Chun et al. 2021, mouse); in "
             "patients only surrogate markers in small uncontrolled series, and Tregs rose without a "
