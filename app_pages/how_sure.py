@@ -1,8 +1,9 @@
 """How sure are we? Ensembles over uncertain parameters, every assumption set, and what matters most.
 
 All computations are in `model.uncertainty` and `model.sensitivity`; this page keeps the sizes
-small (answers in seconds), shows a progress bar while it computes, remembers results in Session
-State, and explains what the bands mean and do not mean. URL state: the shared run keys
+small (answers in seconds), shows a progress bar while it computes, keeps results for the whole
+server (`widgets.computed_once`: a class asking for the same view computes it once), and explains
+what the bands mean and do not mean. URL state: the shared run keys
 (`scenario`, `assumptions`, `days`, `iv`) plus `n` (members), `spread` (share of the plausible
 ranges sampled), `seed`, `outcome` and `method` (sensitivity).
 """
@@ -41,7 +42,6 @@ SENSITIVITY_PARAMETERS: tuple[str, ...] = (
     "ci_treg_inhibition",
 )
 OUTCOMES: tuple[str, ...] = ("activity_final", "days_in_remission", "activity_mean", "activity_peak")
-MEMO_SIZE = 24
 DEFAULTS: dict[str, Any] = {"n": 32, "spread": 0.25, "seed": 1, "outcome": "activity_final", "method": "morris"}
 
 
@@ -75,25 +75,12 @@ def _initial(query: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]]
     return values, warnings + w1 + w2 + w3 + w4 + w5
 
 
-# --- computations with a progress bar, remembered in Session State ----------------------------
+# --- computations with a progress bar, shared by every session ------------------------------------
 
 
 def _memo(key: tuple[Any, ...], label: str, compute: Callable[[Callable[[int, int], None]], Any]) -> Any:
-    """`compute(progress)` once per `key` (kept in Session State), with a progress bar while it runs."""
-    memo: dict[tuple[Any, ...], Any] = st.session_state.setdefault(f"{P}memo", {})
-    if key not in memo:
-        bar = st.progress(0.0, text=label)
-
-        def progress(done: int, total: int) -> None:
-            bar.progress(min(1.0, done / max(total, 1)), text=f"{label}: {done} of {total} runs")
-
-        try:
-            memo[key] = compute(progress)
-        finally:
-            bar.empty()
-        while len(memo) > MEMO_SIZE:
-            memo.pop(next(iter(memo)))
-    return memo[key]
+    """`compute(progress)` once per `key` for the whole server (a class shares it), with a progress bar."""
+    return widgets.computed_once("how_sure", key, label, compute)
 
 
 def _interventions(texts: tuple[str, ...]) -> list[model.Intervention]:

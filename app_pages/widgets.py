@@ -11,10 +11,12 @@ Any page (including ones written later) should
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -150,6 +152,67 @@ def _contributions(args: tuple[Any, ...], state: str) -> pd.DataFrame:
 def contributions_cached(spec: RunSpec, state: str) -> pd.DataFrame:
     """The mechanism terms of d(state)/dt over the run of `spec` (`Result.contributions`), cached."""
     return _contributions(spec.args(), state)
+
+
+class SharedResults:
+    """Results kept for every session of the server (a class shares them), least recently used dropped first.
+
+    A key is computed once even when many students ask for it at the same moment: the first computes,
+    the others wait for it. Values are shared, not copied: callers must treat them as read-only.
+    """
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._values: collections.OrderedDict[Hashable, Any] = collections.OrderedDict()
+        self._lock = threading.Lock()
+        self._computing: dict[Hashable, threading.Lock] = {}
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The value for `key`, from `compute()` if it is not kept yet."""
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+            lock = self._computing.setdefault(key, threading.Lock())
+        with lock:
+            with self._lock:
+                if key in self._values:
+                    return self._values[key]
+            value = compute()
+            with self._lock:
+                self._values[key] = value
+                self._computing.pop(key, None)
+                while len(self._values) > self.max_entries:
+                    self._values.popitem(last=False)
+        return value
+
+
+@st.cache_resource(show_spinner=False)
+def shared_results(name: str, max_entries: int = 64) -> SharedResults:
+    """The server-wide store `name` (one per server process, shared by every session)."""
+    return SharedResults(max_entries)
+
+
+def computed_once(store: str, key: Hashable, label: str, compute: Callable[[Callable[[int, int], None]], Any]) -> Any:
+    """`compute(progress)` once per `key` for the whole server, with a progress bar while it runs.
+
+    For results that take seconds (ensembles, sensitivity analyses): a class asking for the same
+    view computes it once, and memory stays bounded (`shared_results`). `progress(done, total)`
+    moves the bar.
+    """
+
+    def run() -> Any:
+        bar = st.progress(0.0, text=label)
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(min(1.0, done / max(total, 1)), text=f"{label}: {done} of {total} runs")
+
+        try:
+            return compute(progress)
+        finally:
+            bar.empty()
+
+    return shared_results(store).get(key, run)
 
 
 def delta_style(change: float, tolerance: float, direction: str) -> dict[str, str]:

@@ -8,8 +8,9 @@ before, so no cached result is reused), and measures the server's CPU time per r
 pages the minimal page gets the same number of moves, and each page's ratio is taken against the
 minimal page measured next to it. Target: every page at most 6 times the minimal page.
 
-Also reported: the first load of the root URL on a cold server (until Explore's content has
-been sent) and the first visit of each page (a page switch), both wall-clock seconds.
+Also reported, in wall-clock seconds: the first load of the root URL on a cold server (until
+Explore's content has been sent), the same in a second tab (warm server), and the first visit of
+each page in the first tab (a page switch). `--pages` and `--warmup` make a quick run possible.
 
 ``--json FILE`` writes ``{"pages": {"<page>": {"ratio": x, "ms": y, ...}}, "minimal_ms": ..., ...}``.
 CPU time comes from the kernel in clock ticks (10 ms), so each page's figure is the total over
@@ -74,14 +75,14 @@ def positions(widget: Widget, count: int) -> list[float | str]:
     return values
 
 
-async def measure_moves(server: AppServer, session: Session, key: str, moves: int) -> dict[str, object]:
-    """Move widget `key` to 2 warm-up and then `moves` new positions; CPU ms per rerun, wall times."""
-    values = positions(session.widget(key), moves + 2)
-    for value in values[:2]:
+async def measure_moves(server: AppServer, session: Session, key: str, moves: int, warmup: int) -> dict[str, object]:
+    """Move widget `key` to `warmup` and then `moves` new positions; CPU ms per measured rerun, wall times."""
+    values = positions(session.widget(key), moves + warmup)
+    for value in values[:warmup]:
         await session.move(key, value)
     walls, kinds, errors = [], set(), []
     cpu = server.cpu_seconds()
-    for value in values[2:]:
+    for value in values[warmup:]:
         run = await session.move(key, value)
         walls.append(run.seconds)
         kinds.add(run.kind)
@@ -96,25 +97,27 @@ async def measure_moves(server: AppServer, session: Session, key: str, moves: in
     }
 
 
-async def run(app: AppServer, minimal: AppServer, moves: int) -> dict[str, object]:
+async def run(app: AppServer, minimal: AppServer, args: argparse.Namespace) -> dict[str, object]:
     """The whole measurement: first load, page switches, and each page's reruns against the minimal page."""
     pages: dict[str, dict[str, object]] = {}
     async with Session(app.ws_url) as student, Session(minimal.ws_url) as reference:
         first = await student.open("")
         await reference.open("")
-        for page in student.pages:
+        async with Session(app.ws_url) as tab:
+            warm = await tab.open("")
+        for page in args.pages or student.pages:
             switch = await student.open(page)
             key = MOVES.get(page) or next(iter(student.controls(("slider",)) or student.controls()), None)
             if key is None or key not in student.controls():
                 pages[page] = {"error": f"no control {key!r} to move on {page}; controls: {student.controls()}"}
                 continue
-            base = await measure_moves(minimal, reference, "k", moves)
+            base = await measure_moves(minimal, reference, "k", args.moves, args.warmup)
             try:
-                result = await measure_moves(app, student, key, moves)
+                result = await measure_moves(app, student, key, args.moves, args.warmup)
             except (KeyError, ProtocolError, TimeoutError) as exc:
                 pages[page] = {"error": f"moving {key} failed: {exc!r}"}
                 continue
-            result["ratio"] = result["ms"] / max(base["ms"], 1e-9)
+            result["ratio"] = result["ms"] / base["ms"] if base["ms"] > 0 else None
             result["minimal_ms"] = base["ms"]
             result["switch_s"] = switch.seconds
             result["errors"] = switch.exceptions + result["errors"]
@@ -125,16 +128,23 @@ async def run(app: AppServer, minimal: AppServer, moves: int) -> dict[str, objec
         "minimal_ms": statistics.median(baselines) if baselines else None,
         "first_load_s": first.seconds,
         "first_load_errors": first.exceptions,
+        "warm_load_s": warm.seconds,
         "server_start_s": app.started_s,
-        "moves": moves,
+        "moves": args.moves,
         "server_rss_mb": app.rss_mb(),
     }
+
+
+def ratio(value: float | None) -> str:
+    """A ratio for the terminal ("n/a" when the minimal page used no measurable CPU time: too few moves)."""
+    return "n/a" if value is None else f"{value:.1f}x"
 
 
 def report(result: dict[str, object]) -> str:
     """A table of the pages for the terminal."""
     lines = [
-        f"server start {result['server_start_s']:.1f} s; first load of / (cold) {result['first_load_s']:.2f} s; "
+        f"server start {result['server_start_s']:.1f} s; first load of / (cold) {result['first_load_s']:.2f} s, "
+        f"then in a new tab {result['warm_load_s']:.2f} s; "
         f"minimal page {result['minimal_ms']:.1f} ms CPU per rerun; server RSS {result['server_rss_mb']:.0f} MB",
         f"{'page':<16} {'control':<30} {'CPU ms':>8} {'ratio':>7} {'wall ms':>8} {'run':>9} {'switch s':>9}",
     ]
@@ -143,27 +153,29 @@ def report(result: dict[str, object]) -> str:
             lines.append(f"{page:<16} {row['error']}")
             continue
         lines.append(
-            f"{page:<16} {row['widget']:<30} {row['ms']:>8.1f} {row['ratio']:>6.1f}x {row['wall_ms']:>8.0f} "
+            f"{page:<16} {row['widget']:<30} {row['ms']:>8.1f} {ratio(row['ratio']):>7} {row['wall_ms']:>8.0f} "
             f"{row['kind']:>9} {row['switch_s']:>9.2f}" + (f"  errors: {row['errors']}" if row["errors"] else "")
         )
-    worst = max((r["ratio"] for r in result["pages"].values() if "ratio" in r), default=float("nan"))
-    lines.append(f"worst page {worst:.1f}x the minimal page (target: at most 6x)")
+    worst = max((r["ratio"] for r in result["pages"].values() if r.get("ratio") is not None), default=None)
+    lines.append(f"worst page {ratio(worst)} the minimal page (target: at most 6x)")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moves", type=int, default=20, help="measured moves per page (default 20)")
+    parser.add_argument("--warmup", type=int, default=2, help="unmeasured moves before each page's (default 2)")
+    parser.add_argument("--pages", type=lambda s: [p for p in s.split(",") if p], help="comma-separated URL paths")
     parser.add_argument("--json", type=Path, help="write the results to this JSON file")
     args = parser.parse_args(argv)
-    if args.moves < 1:
-        parser.error("--moves must be at least 1")
+    if args.moves < 1 or args.warmup < 0:
+        parser.error("--moves must be at least 1 and --warmup at least 0")
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "minimal_page.py"
         script.write_text(MINIMAL_PAGE, encoding="utf-8")
         with AppServer(ROOT / "app.py") as app, AppServer(script) as minimal:
-            result = asyncio.run(run(app, minimal, args.moves))
+            result = asyncio.run(run(app, minimal, args))
     result["duration_s"] = time.perf_counter() - start
     print(report(result))
     if args.json:
