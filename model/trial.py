@@ -1,7 +1,8 @@
 """Virtual trials (`model.trial`): the public face of `model.analysis.trial`.
 
-    from model.trial import TrialDesign, run, replicate, power
-    result = run(TrialDesign(n_control=6, n_treatment=12), seed=1)
+    from model.trial import preset, replicate, run, summarise
+    result = run(preset("deng_like", assumptions="durable_treg"), seed=1)  # arm sizes from the registry
+    summarise(replicate(result.design, 1000, seed=1))
 
 Illustrative teaching model, not predictive, not medical advice.
 """

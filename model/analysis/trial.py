@@ -47,7 +47,6 @@ import math
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from statistics import NormalDist
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -376,14 +375,13 @@ def potential_outcomes(design: TrialDesign, *, executor: Executor | None = None)
     return PotentialOutcomes(base[ok], control[ok], treatment[ok], int((~ok).sum()))
 
 
-_NORMAL = NormalDist()
-
-
 def _below(threshold: float, values: np.ndarray, noise: float) -> np.ndarray:
     """Probability that a measurement of `values` (SD `noise`) falls below `threshold`."""
     if noise == 0:
         return (values < threshold).astype(float)
-    return np.vectorize(_NORMAL.cdf, otypes=[float])((threshold - values) / noise)
+    from scipy.special import ndtr
+
+    return ndtr((threshold - values) / noise)
 
 
 def _enrolment_weight(design: TrialDesign, baseline: np.ndarray) -> np.ndarray:
@@ -669,8 +667,9 @@ class TrialResult:
             if self.significant
             else "not statistically significant (which is not the same as no effect)"
         )
+        what = "mean change from baseline" if self.design.kind == "before_after" else "estimated difference"
         return (
-            f"Virtual trial ({ILLUSTRATIVE}): estimated difference {scale * self.difference:+.2f}{unit} "
+            f"Virtual trial ({ILLUSTRATIVE}): {what} {scale * self.difference:+.2f}{unit} "
             f"(95 % CI {scale * self.ci_low:+.2f} to {scale * self.ci_high:+.2f}); {self.test}, "
             f"p = {self.p_value:.3g}: {verdict}. True difference in the model's population: "
             f"{scale * self.true_difference:+.2f}{unit}."
