@@ -385,6 +385,7 @@ def _reveal_figure(reveal: Reveal, activity: Activity) -> None:
     )
     plots.show_plot(states, f"Over the run (a.u.): {ends}.", key=f"{P}fig.{activity.key}.states")
     widgets.download_csv(reveal.runs, f"sle-immunomod-classroom-{activity.key}.csv", key=f"{P}csv.{activity.key}")
+    widgets.reproduce_runs(f"Classroom: {activity.title}", reveal.runs, f"sle-immunomod-classroom-{activity.key}")
 
 
 def _prediction(activity: Activity, locked: int | None) -> int | None:

@@ -199,6 +199,7 @@ def page() -> None:
         st.header("Outcome differences")
         st.dataframe(outcome_table(runs), hide_index=True)
         widgets.download_csv(runs, "sle-immunomod-compare.csv", key=f"{P}csv")
+        widgets.reproduce_runs("Compare: the runs side by side", runs, "sle-immunomod-compare")
     st.header("The headline lesson")
     if specs and not held:
         first = specs[0][1]

@@ -235,6 +235,7 @@ def results(spec: url_state.RunSpec) -> None:
     inside_the_model(spec)
     why_did_it_move(spec)
     widgets.download_csv([(what, res)], "sle-immunomod-explore.csv", key=f"{P}csv")
+    widgets.reproduce_runs(f"Explore, {spec.scenario} under {spec.assumptions}: {what}", runs, "sle-immunomod-explore")
 
 
 @st.fragment

@@ -19,6 +19,7 @@ import streamlit as st
 import model
 from app_pages import plots, url_state, widgets
 from model.analysis import sensitivity, uncertainty
+from model.report import runcard
 
 P = "how_sure."
 DEFAULT = url_state.RunSpec("active_sle", "baseline", ("msc:day=30,dose=1",), 365)
@@ -30,6 +31,8 @@ SPREADS: dict[str, float] = {
     "the whole plausible range": 1.0,
 }
 METHODS: dict[str, str] = {"morris": "Morris screening (fast ranking)", "sobol": "Sobol indices (variance shares)"}
+#: Morris trajectories / Sobol base sample of the sensitivity section.
+SENSITIVITY_N: dict[str, int] = {"morris": 8, "sobol": 32}
 #: Parameters a student can analyse here (teaching ones first); scenario-defining ones included.
 SENSITIVITY_PARAMETERS: tuple[str, ...] = (
     "antigen_clearance",
@@ -275,7 +278,7 @@ def _section_sensitivity(spec: url_state.RunSpec, spread: float, seed: int) -> t
     c1, c2 = st.columns(2)
     outcome = c1.selectbox("Outcome", OUTCOMES, key=f"{P}outcome", format_func=lambda s: s.replace("_", " "))
     method = c2.radio("Method", list(METHODS), format_func=METHODS.get, key=f"{P}method", horizontal=True)
-    n = 8 if method == "morris" else 32
+    n = SENSITIVITY_N[method]
     ranges = uncertainty.ranges_around(
         spec.scenario, assumptions=spec.assumptions, spread=spread, parameters=SENSITIVITY_PARAMETERS
     )
@@ -328,6 +331,22 @@ def page() -> None:
     _section_ensemble(spec, n, spread, seed)
     _section_assumptions(spec, n, spread, seed)
     outcome, method = _section_sensitivity(spec, spread, seed)
+    widgets.run_card(
+        runcard.uncertainty_card(
+            "How sure are we?",
+            scenario=spec.scenario,
+            assumptions=spec.assumptions,
+            interventions=spec.interventions,
+            days=spec.days,
+            n=n,
+            seed=seed,
+            spread=spread,
+            outcome=outcome,
+            method=method,
+            sensitivity_n=SENSITIVITY_N[method],
+            sensitivity_parameters=SENSITIVITY_PARAMETERS,
+        )
+    )
     query = url_state.run_spec_query(spec)
     query.pop("ko", None)
     query.update(

@@ -16,6 +16,7 @@ import model
 from app_pages import url_state, widgets
 from model import evidence
 from model.core.outcomes import ACTIVITY_REFERENCE
+from model.report import runcard
 
 P = "evidence."
 
@@ -221,6 +222,7 @@ def page() -> None:
     )
     st.subheader("Promotional claims checked")
     st.dataframe(evidence.claims_table(evidence.CLAIMS), hide_index=True)
+    widgets.run_card(runcard.parameters_card("Model & evidence: the parameter table", chosen))
     widgets.write_query({"assumptions": chosen})
 
 

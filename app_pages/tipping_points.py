@@ -18,6 +18,7 @@ import streamlit as st
 import model
 from app_pages import lesson_panel, plots, url_state, widgets
 from model.analysis import phaseplane
+from model.report import runcard
 
 P = "tipping."
 STATES = tuple(s for s in model.STATE_NAMES if s != "M")
@@ -444,6 +445,21 @@ def page() -> None:
                 "sle-immunomod-remission-map.csv",
                 f"{P}csv.map",
                 model.resolve_parameters("active_sle", assumptions=ma),
+            )
+            widgets.run_card(
+                runcard.tipping_points_card(
+                    "Tipping points",
+                    scenario=scenario,
+                    assumptions=assumptions,
+                    parameter=param,
+                    values=table["value"].unique(),
+                    map_assumptions=ma,
+                    map_x=mx,
+                    map_y=my,
+                    xs=rmap.x,
+                    ys=rmap.y,
+                    dose=float(dose),
+                )
             )
     widgets.write_query(
         {

@@ -19,6 +19,7 @@ import model
 from app_pages import plots, url_state, widgets
 from model import trial
 from model.evidence import STUDIES, format_citation
+from model.report import runcard
 
 P = "virtual_trial."
 N_TRIALS = 1000
@@ -288,6 +289,7 @@ def _reveal_once(key: Key, seed: int, prediction: str) -> None:
         widgets.download_table(
             result["patients"], "virtual trial, one row per patient", "virtual-trial.csv", key=f"{P}download"
         )
+    widgets.run_card(runcard.trial_card("Virtual trial, run once", design_for(key), seed))
 
 
 def _reveal_many(key: Key, seed: int, design: trial.TrialDesign) -> None:

@@ -24,6 +24,7 @@ import streamlit as st
 
 import model
 from app_pages.url_state import RunSpec
+from model.report import runcard
 
 DISCLAIMER: str = model.DISCLAIMER
 #: Parameter name -> its metadata (unit, range, default, provenance): the source of every slider.
@@ -364,3 +365,42 @@ def scenario_label(name: str) -> str:
 def assumptions_label(name: str) -> str:
     """Display title of an assumption set."""
     return model.ASSUMPTION_SETS[name].title
+
+
+#: Session State key of the run card the page showed last ("Reproduce this"); tests run its script.
+RUN_CARD = "run_card"
+
+
+def run_card(card: runcard.RunCard) -> None:
+    """The "Reproduce this" downloads: a Python script recreating the view's numbers (version, seed), and
+    the sweep TOML where the view is a grid. The script is written by `model.report.runcard`."""
+    st.session_state[RUN_CARD] = card
+    seeded = f", seed {card.seed}" if card.seed is not None else ""
+    note = f"A short Python script that recreates the numbers of this view (sle-immunomod {model.__version__}{seeded})."
+    columns = st.columns(2 if card.toml else 1)
+    columns[0].download_button(
+        "Reproduce this (Python script)",
+        card.script,
+        file_name=card.script_name,
+        mime="text/x-python",
+        key=f"runcard.{card.file_stem}",
+        on_click="ignore",
+        icon=":material/terminal:",
+        help=note,
+    )
+    if card.toml:
+        columns[1].download_button(
+            "Reproduce this as a sweep (TOML)",
+            card.toml,
+            file_name=card.toml_name,
+            mime="application/toml",
+            key=f"runcard.{card.file_stem}.toml",
+            on_click="ignore",
+            icon=":material/grid_on:",
+            help="The same runs as a sweep spec: sle-immunomod sweep <file>.",
+        )
+
+
+def reproduce_runs(title: str, runs: Sequence[tuple[str, model.Result]], file_stem: str) -> None:
+    """`run_card` for a view made of `simulate` runs (label, result)."""
+    run_card(runcard.simulation_card(title, runs, file_stem=file_stem))
