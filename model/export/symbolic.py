@@ -188,6 +188,7 @@ def timeline(interventions: Sequence[Intervention], inputs: Sequence[str]) -> Ti
 
 
 _RELATIONS = {sp.Ge: ">=", sp.Gt: ">", sp.Le: "<=", sp.Lt: "<", sp.Eq: "==", sp.Ne: "!="}
+_LOGIC = {sp.And: "&&", sp.Or: "||"}
 _FUNCTIONS = {sp.Abs: "abs", sp.exp: "exp", sp.log: "ln", sp.Min: "min", sp.Max: "max"}
 
 
@@ -216,18 +217,23 @@ def formula(expr: Any) -> str:
     args = [formula(arg) for arg in expr.args]
     if type(expr) in _RELATIONS:
         return f"({args[0]} {_RELATIONS[type(expr)]} {args[1]})"
+    if type(expr) in _LOGIC:
+        return "(" + f" {_LOGIC[type(expr)]} ".join(args) + ")"
     for kind, name in _FUNCTIONS.items():
         if isinstance(expr, kind):
             return f"{name}({', '.join(args)})"
     raise ValueError(f"no SBML formula for {type(expr).__name__}: {expr}")
 
 
+def _negative(term: Any) -> bool:
+    return bool(term.as_coeff_Mul()[0].is_negative)
+
+
 def _sum(expr: sp.Add) -> str:
     """a + b - c: a term with a negative coefficient is subtracted."""
     text = ""
-    terms = expr.as_ordered_terms()
-    for term in sorted(terms, key=lambda term: term.as_coeff_Mul()[0] < 0):
-        negative = term.as_coeff_Mul()[0] < 0
+    for term in sorted(expr.as_ordered_terms(), key=_negative):
+        negative = _negative(term)
         part = formula(-term if negative else term)
         text = part if not text and not negative else f"{text} {'-' if negative else '+'} {part}".strip()
     return f"({text})"
@@ -243,7 +249,7 @@ def _product(expr: Any) -> str:
     if isinstance(expr, sp.Pow) and not _below(expr):
         return f"({formula(expr.base)} ^ {formula(expr.exp)})"
     coefficient, factors = expr.as_coeff_mul()
-    if coefficient < 0:
+    if coefficient.is_negative:
         return f"(- {_product(-expr)})"
     above = [formula(f) for f in factors if not _below(f)]
     below = [formula(f.base if float(f.exp) == -1.0 else sp.Pow(f.base, -f.exp)) for f in factors if _below(f)]
