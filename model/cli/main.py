@@ -35,6 +35,7 @@ _EXTENSIONS: tuple[str, ...] = (
     "model.cli.classroom",
     "model.cli.export",
     "model.cli.trial",
+    "model.cli.worksheets",
 )
 
 #: Exit code of every failure (bad input, solver failure, unwritable output).
