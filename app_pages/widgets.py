@@ -24,7 +24,7 @@ import streamlit as st
 
 import model
 from app_pages.url_state import RunSpec
-from model.report import runcard
+from model.report import runcard, tables
 
 DISCLAIMER: str = model.DISCLAIMER
 #: Parameter name -> its metadata (unit, range, default, provenance): the source of every slider.
@@ -283,17 +283,17 @@ def csv_text(runs: Sequence[tuple[str, model.Result]]) -> str:
 
     For a single run the text is what `Result.to_csv` writes; for several, a `run` column labels the rows.
     """
-    lines = [DISCLAIMER]
+    lines = []
     frames = []
     for label, res in runs:
         prefix = f"{label}: " if len(runs) > 1 else ""
         lines.append(prefix + res.describe())
-        lines.append(prefix + "parameters: " + ", ".join(f"{k}={v:g}" for k, v in res.params.as_dict().items()))
+        lines.append(prefix + tables.parameters_line(res.params))
         frame = res.to_frame()
         if len(runs) > 1:
             frame.insert(0, "run", label)
         frames.append(frame)
-    return "".join(f"# {line}\n" for line in lines) + pd.concat(frames).to_csv(index=False)
+    return tables.csv_text(pd.concat(frames), lines)
 
 
 def download_csv(runs: Sequence[tuple[str, model.Result]], file_name: str, key: str) -> None:
@@ -311,10 +311,8 @@ def download_csv(runs: Sequence[tuple[str, model.Result]], file_name: str, key: 
 
 def table_csv_text(frame: pd.DataFrame, description: str, params: model.Parameters | None = None) -> str:
     """CSV of any table led by comment lines: the disclaimer, what the table shows, and the parameters used."""
-    lines = [DISCLAIMER, description]
-    if params is not None:
-        lines.append("parameters: " + ", ".join(f"{k}={v:g}" for k, v in params.as_dict().items()))
-    return "".join(f"# {line}\n" for line in lines) + frame.to_csv(index=False)
+    lines = [description] if params is None else [description, tables.parameters_line(params)]
+    return tables.csv_text(frame, lines)
 
 
 def download_table(

@@ -40,6 +40,7 @@ from ..core.disclaimer import DISCLAIMER
 from ..core.outcomes import OUTCOME_NAMES
 from ..engine.batch import simulate_batch
 from ..report.files import TEMPORARY_MARK, atomic_path, write_atomic
+from ..report.tables import write_csv
 from .sweep_spec import RUN_COLUMNS, SpecError, SweepSpec, check_size, load_spec, parse_spec
 
 __all__ = [
@@ -418,9 +419,9 @@ def load(folder: str | os.PathLike[str], *, partial: bool = False) -> pd.DataFra
 def export_csv(folder: str | os.PathLike[str], path: str | os.PathLike[str]) -> Path:
     """Write a finished sweep as one CSV led by comment lines (disclaimer, spec hash, seed); returns `path`."""
     frame = load(folder)
-    header = [DISCLAIMER, f"sweep spec hash {frame.attrs['spec_hash']}; seed {frame.attrs['seed']}"]
+    header = [f"sweep spec hash {frame.attrs['spec_hash']}; seed {frame.attrs['seed']}"]
     header.append(f"sle-immunomod {frame.attrs['version']}; one row per run")
-    write_atomic(path, "".join(f"# {line}\n" for line in header) + frame.to_csv(index=False))
+    write_csv(path, frame, header)
     return Path(path)
 
 

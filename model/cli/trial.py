@@ -18,8 +18,9 @@ from ..analysis import trial
 from ..core.disclaimer import DISCLAIMER
 from ..core.interventions import parse_intervention
 from ..core.scenarios import ASSUMPTION_SETS
+from ..report.tables import write_table
 from .main import UsageError
-from .uncertainty import check_out_path, write_table
+from .uncertainty import check_out_path
 
 __all__ = ["add_commands"]
 

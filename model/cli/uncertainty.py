@@ -10,22 +10,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
-
-import pandas as pd
 
 from ..core.disclaimer import DISCLAIMER
 from ..core.interventions import parse_intervention
 from ..core.outcomes import OUTCOME_NAMES
 from ..core.scenarios import ASSUMPTION_SETS
-from ..report.files import atomic_path
+from ..report.tables import FORMATS, write_table
 from .main import UsageError, add_run_options, check_out_folder
 
-__all__ = ["add_commands", "check_out_path", "write_table"]
-
-FORMATS: tuple[str, ...] = (".csv", ".parquet")
+__all__ = ["add_commands", "check_out_path"]
 
 
 def _print(text: str = "") -> None:
@@ -59,29 +55,6 @@ def check_out_path(path: str) -> str:
         raise UsageError(f"--out {path!r}: the file name must end in {' or '.join(FORMATS)}")
     check_out_folder(path)
     return ext
-
-
-def write_table(table: pd.DataFrame, path: str, meta: Mapping[str, Any]) -> None:
-    """Write `table` as CSV or Parquet (by extension) with the disclaimer and `meta` (e.g. the seed).
-
-    CSV starts with ``# <disclaimer> seed=<seed>`` and one ``# key: value`` line per other entry;
-    Parquet stores them in the file's key-value metadata. Written atomically (temp name, then rename).
-    """
-    ext = check_out_path(path)
-    if ext == ".csv":
-        extra = [f"{k}: {v}" for k, v in meta.items() if k != "seed"]
-        header = "".join(f"# {line}\n" for line in (f"{DISCLAIMER} seed={meta.get('seed')}", *extra))
-        with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as handle:
-            handle.write(header + table.to_csv(index=False))
-        return
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    arrow = pa.Table.from_pandas(table, preserve_index=False)
-    info = {b"disclaimer": DISCLAIMER.encode(), **{str(k).encode(): str(v).encode() for k, v in meta.items()}}
-    arrow = arrow.replace_schema_metadata({**(arrow.schema.metadata or {}), **info})
-    with atomic_path(path) as tmp:
-        pq.write_table(arrow, tmp)
 
 
 def _names(text: str | None) -> list[str] | None:

@@ -31,7 +31,7 @@ from ..core.interventions import Intervention
 from ..core.outcomes import Outcomes, activity_index, compute_outcomes
 from ..core.parameters import Parameters
 from ..core.scenarios import AssumptionSet, Scenario, get_assumption_set, get_scenario
-from ..report.files import write_atomic
+from ..report.tables import parameters_line, write_csv
 from . import lsoda, timeline
 from .attractor import BURN_IN_DAYS, settle
 from .timeline import Segment
@@ -245,13 +245,7 @@ class Result:
 
         The file appears complete or not at all (written to a temporary name, then renamed).
         """
-        header = [
-            DISCLAIMER,
-            self.describe(),
-            "parameters: " + ", ".join(f"{k}={v:g}" for k, v in self.params.as_dict().items()),
-        ]
-        text = "".join(f"# {line}\n" for line in header) + self.to_frame().to_csv(index=False)
-        write_atomic(path, text)
+        write_csv(path, self.to_frame(), [self.describe(), parameters_line(self.params)])
 
     def contributions(self, state: str) -> Any:
         """Each mechanism term of d(`state`)/dt over time: "why did it move?".
