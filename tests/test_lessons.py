@@ -146,20 +146,21 @@ def test_msc_lowers_inflammatory_cytokines_for_weeks_only() -> None:
 
 
 def test_repeated_msc_effect_lasts_only_while_infusions_continue() -> None:
-    """Lesson 2, step 2: six monthly infusions keep activity lower; a few months after the last one it is back."""
+    """Lesson 2, step 2: six monthly infusions keep activity lower; about six months after the last one it is back."""
     repeated = model.MSCInfusion(day=30, dose=1.0, repeat_every=30, count=6)
     res = model.simulate("active_sle", interventions=[repeated], days=450)
     untreated = model.simulate("active_sle", days=450)
     assert activity_at(res, 180) < 0.95 * activity_at(untreated, 180)
-    assert activity_at(res, 300) == pytest.approx(activity_at(untreated, 300), rel=0.05)
+    assert activity_at(res, 360) == pytest.approx(activity_at(untreated, 360), rel=0.05)
 
 
 def test_immunosuppression_lowers_activity_only_while_taken() -> None:
-    """Lesson 2, step 2: activity is lower while the drug is taken and rebounds after it stops."""
+    """Lesson 2, step 2: activity is lower while the drug is taken and rebounds, gradually, after it stops."""
     res = model.simulate("active_sle", interventions=[model.Immunosuppression(start=30, stop=210)], days=450)
     untreated = model.simulate("active_sle", days=450)
     assert activity_at(res, 209) < 0.75 * activity_at(untreated, 209)
-    assert activity_at(res, 360) == pytest.approx(activity_at(untreated, 360), rel=0.10)
+    assert activity_at(res, 300) > activity_at(res, 209) * 1.2
+    assert activity_at(res, 450) == pytest.approx(activity_at(untreated, 450), rel=0.10)
 
 
 def test_msc_as_immunosuppression_stops_does_not_prevent_the_rebound_under_baseline() -> None:

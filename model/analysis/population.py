@@ -8,8 +8,11 @@ active without treatment). Everything about it is an explicit, adjustable assump
 
 - **spread** (`PopulationSpec.spread`): each varied parameter is the scenario's value times
   ``exp(spread * z)`` with ``z`` standard normal, i.e. a log-normal spread whose geometric standard
-  deviation is ``exp(spread)`` (0.25 gives about x1.28), clipped to the parameter's plausible
-  range. This heterogeneity is an illustrative assumption, not a measured distribution.
+  deviation is ``exp(spread)`` (the default 0.1 gives about x1.105, i.e. patients differ by about
+  10 % in each of some 40 parameters at once), clipped to the parameter's plausible range. This
+  heterogeneity is an illustrative assumption, not a measured distribution. Its consequence: the
+  wider the spread, the more patients lie outside the range where health is also a steady state,
+  and the fewer lasting remissions any reset gives (docs/model.md, "Virtual patients").
 - **which parameters vary** (`PopulationSpec.parameters`): by default every host parameter; the
   MSC-therapy group is left at the assumption set's values, since it describes the therapy.
 - **who is kept** (`PopulationSpec.character`): "active" (untreated activity above the flare
@@ -75,7 +78,7 @@ class PopulationSpec:
 
     scenario: str = "active_sle"
     assumptions: str = "baseline"
-    spread: float = 0.25
+    spread: float = 0.1
     parameters: tuple[str, ...] = HOST_PARAMETERS
     character: Character | None = None
 
@@ -132,7 +135,7 @@ class VirtualPopulation:
         seed: the seed of the draw.
         params: one row per kept patient, one column per varied parameter (absolute values, in
             each parameter's unit); pass it to `simulate` for any therapy.
-        screened: how many candidates were drawn to keep these (the rest lacked the character).
+        screened: how many candidates were looked at to keep these (the rest lacked the character).
     """
 
     spec: PopulationSpec
@@ -181,6 +184,13 @@ def _simulate_part(params: pd.DataFrame, run: dict[str, Any]) -> BatchResult:
     return simulate_batch(params, **run)
 
 
+def _screened_until(flags: np.ndarray, needed: int) -> int:
+    """Candidates of one round looked at until `needed` were kept (all of them if fewer were)."""
+    if flags.sum() < needed:
+        return len(flags)
+    return int(np.flatnonzero(flags)[needed - 1]) + 1
+
+
 def draw_population(
     spec: PopulationSpec | str = "active_sle",
     *,
@@ -208,13 +218,13 @@ def draw_population(
     while found < n and screened < limit:
         size = min(limit - screened, max(64, int(1.3 * (n - found)) + 16))
         candidates = _candidates(spec, size, rng)
-        screened += size
         untreated = simulate_batch(
             candidates, scenario=spec.scenario, assumptions=spec.assumptions, days=SCREENING_DAYS, keep_states=False
         )
-        good = candidates[_has_character(untreated.outcomes, spec.kept_character)]
-        kept.append(good)
-        found += len(good)
+        flags = _has_character(untreated.outcomes, spec.kept_character)
+        screened += _screened_until(flags, n - found)
+        kept.append(candidates[flags])
+        found += int(flags.sum())
     if found < n:
         errormsg = (
             f"Only {found} of {screened} drawn patients had the '{spec.kept_character}' character of "

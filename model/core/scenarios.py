@@ -101,10 +101,11 @@ SCENARIOS: dict[str, Scenario] = {
             "active_sle",
             "Active SLE",
             "Impaired clearance with established disease: autoantibodies, inflammation and tissue "
-            "damage feed each other. Without treatment the disease stays active. Clearance sits just "
-            "inside the range where health is also stable, so a reset deep enough to remove the "
-            "disease's memory (plasma cells, autoantibodies) can leave this toy person well.",
-            {"antigen_clearance": 0.7},
+            "damage feed each other. Without treatment the disease stays active. Clearance sits inside "
+            "the range where health is also stable (bistable window), so a reset deep enough to "
+            "remove the disease's memory (plasma cells, autoantibodies) can leave this toy person "
+            "well, while six months of immunosuppression cannot.",
+            {"antigen_clearance": 0.76},
             _ACTIVE_START,
         ),
     )
