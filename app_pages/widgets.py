@@ -375,27 +375,13 @@ def run_card(card: runcard.RunCard) -> None:
     st.session_state[RUN_CARD] = card
     seeded = f", seed {card.seed}" if card.seed is not None else ""
     note = f"A short Python script that recreates the numbers of this view (sle-immunomod {model.__version__}{seeded})."
-    columns = st.columns(2 if card.toml else 1)
-    columns[0].download_button(
-        "Reproduce this (Python script)",
-        card.script,
-        file_name=card.script_name,
-        mime="text/x-python",
-        key=f"runcard.{card.file_stem}",
-        on_click="ignore",
-        icon=":material/terminal:",
-        help=note,
-    )
+    files = [("Reproduce this (Python script)", card.script, card.script_name, ":material/terminal:", note)]
     if card.toml:
-        columns[1].download_button(
-            "Reproduce this as a sweep (TOML)",
-            card.toml,
-            file_name=card.toml_name,
-            mime="application/toml",
-            key=f"runcard.{card.file_stem}.toml",
-            on_click="ignore",
-            icon=":material/grid_on:",
-            help="The same runs as a sweep spec: sle-immunomod sweep <file>.",
+        sweep_help = "The same runs as a sweep spec: sle-immunomod sweep <file>."
+        files.append(("Reproduce this as a sweep (TOML)", card.toml, card.toml_name, ":material/grid_on:", sweep_help))
+    for column, (label, text, file_name, icon, tip) in zip(st.columns(len(files)), files, strict=True):
+        column.download_button(
+            label, text, file_name=file_name, key=f"runcard.{file_name}", on_click="ignore", icon=icon, help=tip
         )
 
 
