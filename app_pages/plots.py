@@ -18,6 +18,7 @@ import streamlit as st
 
 import model
 from app_pages.widgets import presentation_mode
+from model.core.disclaimer import tagged
 from model.report.palette import OKABE_ITO, RUN_COLORS, STATE_COLORS
 
 __all__ = [
@@ -74,7 +75,7 @@ def style_figure(fig: go.Figure | Figure, title: str, y_title: str = "", x_title
     `fig` is a figure dict (from `figure`) or a `plotly.graph_objects.Figure`; the same object is returned.
     """
     if "illustrative" not in title.lower():
-        title = f"{title} (illustrative)"
+        title = tagged(title)
     size = font_size()
     layout = {
         **LOOK,

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..core.disclaimer import DISCLAIMER
+from ..core.disclaimer import DISCLAIMER, tagged
 from ..core.interventions import Intervention
 from ..core.outcomes import OUTCOME_NAMES
 from ..core.parameters import ParameterError, parameter_info
@@ -294,7 +294,7 @@ def indices_figure(table: pd.DataFrame, title: str | None = None, top: int = 15)
     outcome = table.attrs.get("outcome", "output")
     fig.update_layout(
         barmode="group",
-        title=f"{title or f'What moves {outcome}?'} (illustrative, not predictive)",
+        title=tagged(title or f"What moves {outcome}?"),
         xaxis_title=axis,
         template="plotly_white",
         height=max(300, 40 * len(shown) + 120),

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from ..core.disclaimer import DISCLAIMER
+from ..core.disclaimer import DISCLAIMER, tagged
 from ..core.equations import STATE_NAMES
 from ..core.interventions import Intervention
 from ..core.outcomes import OUTCOME_NAMES, REMISSION_THRESHOLD
@@ -401,7 +401,7 @@ def fan_chart(result: EnsembleResult, name: str = "activity", title: str | None 
     label = "toy activity index (TLAI)" if name == "activity" else f"{name} (a.u.)"
     text = title or f"Spread of {label} over {len(result.samples)} parameter sets"
     fig.update_layout(
-        title=f"{text} (illustrative, not predictive)",
+        title=tagged(text),
         xaxis_title="day",
         yaxis_title=label,
         template="plotly_white",
@@ -431,7 +431,7 @@ def outcome_histogram(table: pd.DataFrame, outcome: str = "activity_final", titl
         )
     fig.update_layout(
         barmode="overlay",
-        title=f"{title or f'{outcome} per assumption set'} (illustrative, not predictive)",
+        title=tagged(title or f"{outcome} per assumption set"),
         xaxis_title=outcome,
         yaxis_title="members",
         template="plotly_white",

@@ -16,5 +16,5 @@ ILLUSTRATIVE = "illustrative, not predictive"
 
 
 def tagged(title: str) -> str:
-    """`title` followed by the short illustrative tag, as every plot title carries it."""
-    return f"{title} ({ILLUSTRATIVE})"
+    """`title` followed by the short illustrative tag, as every plot title carries it (added once)."""
+    return title if ILLUSTRATIVE in title else f"{title} ({ILLUSTRATIVE})"

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from ..core.disclaimer import DISCLAIMER
+from ..core.disclaimer import DISCLAIMER, tagged
 from ..core.equations import MECHANISMS, STATE_INFO, Switches
 from ..core.interventions import Intervention
 from ..core.parameters import PARAMETERS, Parameters
@@ -241,7 +241,7 @@ def _document(result: Any, days: float) -> Any:
     document = libsbml.SBMLDocument(3, 2)
     model = document.createModel()
     model.setId(f"sle_immunomod_{result.scenario}")
-    model.setName(f"sle-immunomod toy SLE model: {result.describe()} (illustrative, not predictive)")
+    model.setName(tagged(f"sle-immunomod toy SLE model: {result.describe()}"))
     model.setNotes(_notes(*_run_notes(result, days)))
     model.setAnnotation(
         _annotation(

@@ -23,7 +23,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..analysis.compare import activity_at
-from ..core.disclaimer import DISCLAIMER
+from ..core.disclaimer import DISCLAIMER, ILLUSTRATIVE
 from ..core.interventions import AntigenTrigger, BCellDepletion, HSCTReset, Immunosuppression, Intervention, MSCInfusion
 from ..core.outcomes import FLARE_THRESHOLD, REMISSION_THRESHOLD
 from ..core.scenarios import ASSUMPTION_SETS, SCENARIOS
@@ -34,7 +34,6 @@ __all__ = ["DEFAULT_OUT", "FIGURES", "main", "render", "render_all"]
 
 #: Where the docs expect the figures: `docs/images` of the repository this package lives in.
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "docs" / "images"
-ILLUSTRATIVE = "illustrative, not predictive"
 _DPI = 110
 
 
