@@ -273,12 +273,14 @@ def _section_assumptions(spec: url_state.RunSpec, n: int, spread: float, seed: i
         )
 
 
-def _section_sensitivity(spec: url_state.RunSpec, spread: float, seed: int) -> tuple[str, str]:
+@st.fragment
+def _section_sensitivity(spec: url_state.RunSpec, n: int, spread: float, seed: int) -> None:
+    """Section 3 with the run card and the URL: changing its outcome or method reruns only this part."""
     st.header("3. Which numbers matter most?")
     c1, c2 = st.columns(2)
     outcome = c1.selectbox("Outcome", OUTCOMES, key=f"{P}outcome", format_func=lambda s: s.replace("_", " "))
     method = c2.radio("Method", list(METHODS), format_func=METHODS.get, key=f"{P}method", horizontal=True)
-    n = SENSITIVITY_N[method]
+    base_runs = SENSITIVITY_N[method]
     ranges = uncertainty.ranges_around(
         spec.scenario, assumptions=spec.assumptions, spread=spread, parameters=SENSITIVITY_PARAMETERS
     )
@@ -293,7 +295,7 @@ def _section_sensitivity(spec: url_state.RunSpec, spread: float, seed: int) -> t
                 assumptions=spec.assumptions,
                 interventions=_interventions(spec.interventions),
                 days=spec.days,
-                n=n,
+                n=base_runs,
                 seed=seed,
                 parameters=list(SENSITIVITY_PARAMETERS),
                 ranges=ranges,
@@ -315,22 +317,11 @@ def _section_sensitivity(spec: url_state.RunSpec, spread: float, seed: int) -> t
             "outcome's variance due to one parameter alone, ST the share it takes part in (with interactions). "
             "Indices rank parameters *within this model and these ranges*; they say nothing about real patients."
         )
-    return outcome, method
+    _reproduce_and_link(spec, n, spread, seed, outcome, method)
 
 
-def page() -> None:
-    """Draw the "How sure are we?" page."""
-    widgets.page_header(
-        "How sure are we?",
-        "Every number in the model is uncertain. Here the same treatment is run for many plausible versions "
-        "of the model at once, under each story of how MSC might work, to see how much the answer depends "
-        "on the numbers and how much on the assumptions. Illustrative only.",
-    )
-    widgets.init_from_url(f"{P}scenario", _initial)
-    spec, n, spread, seed = _controls()
-    _section_ensemble(spec, n, spread, seed)
-    _section_assumptions(spec, n, spread, seed)
-    outcome, method = _section_sensitivity(spec, spread, seed)
+def _reproduce_and_link(spec: url_state.RunSpec, n: int, spread: float, seed: int, outcome: str, method: str) -> None:
+    """The run card of the whole view, and the view written to the URL."""
     widgets.run_card(
         runcard.uncertainty_card(
             "How sure are we?",
@@ -353,6 +344,21 @@ def page() -> None:
         {"n": [str(n)], "spread": [f"{spread:g}"], "seed": [str(seed)], "outcome": [outcome], "method": [method]}
     )
     widgets.write_query(query)
+
+
+def page() -> None:
+    """Draw the "How sure are we?" page."""
+    widgets.page_header(
+        "How sure are we?",
+        "Every number in the model is uncertain. Here the same treatment is run for many plausible versions "
+        "of the model at once, under each story of how MSC might work, to see how much the answer depends "
+        "on the numbers and how much on the assumptions. Illustrative only.",
+    )
+    widgets.init_from_url(f"{P}scenario", _initial)
+    spec, n, spread, seed = _controls()
+    _section_ensemble(spec, n, spread, seed)
+    _section_assumptions(spec, n, spread, seed)
+    _section_sensitivity(spec, n, spread, seed)
 
 
 page()
