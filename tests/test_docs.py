@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 import model
+from model import lessons
 from model.report import figures
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,6 +47,7 @@ PAGE_KEYS: dict[str, dict[str, Callable[[str], bool]]] = {
         "dose": lambda v: 0.05 <= float(v) <= 2.0,
     },
     "classroom": {"activity": str.isidentifier},
+    "": {"lesson": str.isdigit, "step": str.isdigit},
     "virtual_trial": {
         "design": {"deng_like", "two_by_fifty", "before_after"}.__contains__,
         "endpoint": {"remission_at_end", "activity_change"}.__contains__,
@@ -172,6 +174,8 @@ def check_app_link(url: str) -> None:
     values: dict[str, list[str]] = {}
     for key, value in query:
         values.setdefault(key, []).append(value)
+    if "lesson" in values:  # guided mode: the step's own state is checked by tests/test_guided_lessons.py
+        lessons.step(int(values["lesson"][-1]), int(values.get("step", ["1"])[-1]))
     scenario = values.get("scenario", ["active_sle"])[-1]
     assumptions = values.get("assumptions", ["baseline"])[-1]
     assert scenario in model.SCENARIOS, scenario
@@ -203,6 +207,7 @@ def test_app_link_opens_a_known_page_with_a_runnable_state(page: str, url: str) 
         f"{APP_BASE}/explore?iv=msc:day=-5",
         f"{APP_BASE}/tipping_points?x=Q",
         f"{APP_BASE}/explore?x=G",
+        f"{APP_BASE}/?lesson=1&step=99",
     ],
 )
 def test_app_link_checker_rejects_bad_links(url: str) -> None:

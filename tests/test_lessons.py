@@ -306,3 +306,21 @@ def test_durable_treg_changes_the_untreated_host_and_transient_only_barely_does(
     }
     assert untreated["durable_treg"] < untreated["baseline"] - 0.05
     assert abs(untreated["transient_only"] - untreated["baseline"]) < 0.03
+
+
+def test_why_did_it_move_shows_two_negative_feedbacks_holding_effector_t_cells_down() -> None:
+    """Lesson 1, step 1 (goal 1): during the small trigger, suppression by Tregs and by anti-inflammatory
+    cytokines pull effector T cells down (negative terms of dE/dt in 'Why did it move?')."""
+    terms = trigger(10).contributions("E")
+    during = terms[(terms["day"] >= 30) & (terms["day"] <= 44)]
+    assert (during["treg_suppression"] < 0).all()
+    assert (during["anti_inflammatory_suppression"] < 0).all()
+
+
+@pytest.mark.parametrize(
+    ("size", "duration", "tips"), [(30, 14, False), (35, 14, True), (40, 0, False), (40, 60, False)]
+)
+def test_trigger_outcomes_hold_over_the_two_years_the_lesson_now_runs(size: float, duration: float, tips: bool) -> None:
+    """Lesson 1, step 2 and extension B (730-day links): the same sizes and speeds tip or fade over two years."""
+    final = trigger(size, duration=duration, days=730).outcomes.activity_final
+    assert (final > FLARE) if tips else (final < REMISSION)
