@@ -65,3 +65,18 @@ def test_bad_url_values_give_a_warning_naming_the_field_not_a_traceback():
     warnings = " ".join(w.value for w in app.warning)
     assert "`design`" in warnings and "`noise`" in warnings and "`seed`" in warnings
     assert app.radio(key="virtual_trial.design").value == "deng_like"
+
+
+@pytest.mark.slow
+def test_the_before_after_design_uses_its_own_endpoint_and_explains_regression_to_the_mean():
+    app = _app(design="before_after", inert="1").run()
+    assert app.radio(key="virtual_trial.endpoint").disabled
+    assert app.select_slider(key="virtual_trial.noise").disabled
+    guess = next(r.key for r in app.radio if r.key.startswith("virtual_trial.guess."))
+    app.radio(key=guess).set_value("MSC clearly better (statistically significant)").run()
+    app.button(key="virtual_trial.once").click().run()
+    app.button(key="virtual_trial.many").click().run()
+    assert not app.exception and not app.error
+    words = " ".join(m.value for m in app.markdown)
+    assert "mean change from baseline" in words and "regression to the mean" in words
+    assert any("before/after" in c.value for c in app.caption)
