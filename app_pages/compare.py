@@ -90,10 +90,19 @@ def _run_controls(i: int) -> None:
     st.text_input(
         "Treatments",
         key=f"{P}ivs.{i}",
-        help="Text form, several separated by ';', or 'none'. Examples: msc:day=30,dose=1 ; "
-        "msc:day=30,dose=1,count=3,repeat_every=30 ; hsct:day=30 ; immunosuppression:start=30,stop=210,strength=0.6 ; "
-        "bcell_depletion:day=30 ; antigen:day=30,size=40,duration=14",
+        help="Text form, several separated by ';', or 'none'. Examples: "
+        + " ; ".join(widgets.intervention_example(kind) for kind in widgets.INTERVENTION_KINDS),
     )
+    with st.expander("Add a treatment to this run"):
+        widgets.intervention_editor(f"{P}new.{i}", columns=2)
+        st.button("Add", key=f"{P}add.{i}", on_click=_add_treatment, args=(i,), icon=":material/add:")
+
+
+def _add_treatment(i: int) -> None:
+    """Button callback: append the editor's treatment to run `i`'s text (the model checks it when the run is made)."""
+    current = st.session_state[f"{P}ivs.{i}"].strip()
+    added = widgets.edited_intervention(f"{P}new.{i}")
+    st.session_state[f"{P}ivs.{i}"] = added if current in ("", "none") else f"{current}; {added}"
 
 
 def _specs(n: int, days: float) -> list[tuple[str, url_state.RunSpec]]:

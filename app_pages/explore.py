@@ -17,31 +17,6 @@ from app_pages import lesson_panel, plots, url_state, widgets
 
 P = "explore."  # Session State key prefix of this page
 DEFAULT = url_state.RunSpec("active_sle", "baseline", ("msc:day=30,dose=1",), 365)
-#: The kinds of intervention a student can add: text-form kind -> label.
-KINDS: dict[str, str] = {
-    "msc": "MSC infusion",
-    "hsct": "HSCT-like reset",
-    "immunosuppression": "Immunosuppression window",
-    "bcell_depletion": "B-cell depletion",
-    "antigen": "Antigen trigger (e.g. sunburn, infection)",
-}
-#: Editor fields per kind: (field, label, default, step). The model checks the values and ranges.
-FIELDS: dict[str, tuple[tuple[str, str, float, float], ...]] = {
-    "msc": (
-        ("day", "day", 30, 1),
-        ("dose", "dose (1 = typical clinical dose)", 1.0, 0.1),
-        ("count", "number of infusions", 1, 1),
-        ("repeat_every", "days between infusions", 30, 1),
-    ),
-    "hsct": (("day", "day", 30, 1),),
-    "immunosuppression": (
-        ("start", "start day", 30, 1),
-        ("stop", "stop day", 210, 1),
-        ("strength", "strength (0-0.95)", 0.6, 0.05),
-    ),
-    "bcell_depletion": (("day", "day", 30, 1),),
-    "antigen": (("day", "day", 30, 1), ("size", "size (a.u.)", 40.0, 5.0), ("duration", "duration (days)", 14.0, 1.0)),
-}
 GROUPS: dict[str, tuple[str, ...]] = {
     "Cells": ("E", "R", "B", "Ps", "Pl", "M"),
     "Cytokines and antibodies": ("Ci", "Ca", "A"),
@@ -102,14 +77,7 @@ def _remove(index: int) -> None:
 
 def _add() -> None:
     """Button callback: build the intervention from the editor fields; a bad one leaves an error message."""
-    kind = st.session_state[f"{P}new_kind"]
-    parts = []
-    for field, _, _, _ in FIELDS[kind]:
-        value = st.session_state[f"{P}new.{kind}.{field}"]
-        if kind == "msc" and field == "repeat_every" and st.session_state[f"{P}new.msc.count"] <= 1:
-            continue
-        parts.append(f"{field}={value:g}")
-    text = f"{kind}:" + ",".join(parts)
+    text = widgets.edited_intervention(f"{P}new")
     try:
         item = model.parse_intervention(text)
         if item.first_day() >= st.session_state[f"{P}days"]:
@@ -197,16 +165,7 @@ def timeline_editor() -> None:
         left.markdown(f"**{i + 1}.** {model.parse_intervention(text).describe()}  `{text}`")
         right.button("Remove", key=f"{P}remove.{i}.{text}", on_click=_remove, args=(i,))
     with st.expander("Add a treatment or trigger", expanded=not ivs):
-        kind = st.selectbox("Kind", list(KINDS), format_func=KINDS.get, key=f"{P}new_kind")
-        cols = st.columns(len(FIELDS[kind]))
-        for col, (field, label, default, step) in zip(cols, FIELDS[kind], strict=True):
-            is_int = field == "count"
-            col.number_input(
-                label,
-                value=int(default) if is_int else float(default),
-                step=int(step) if is_int else float(step),
-                key=f"{P}new.{kind}.{field}",
-            )
+        widgets.intervention_editor(f"{P}new")
         st.button("Add to timeline", on_click=_add, icon=":material/add:")
         if st.session_state.get(f"{P}add_error"):
             st.error(st.session_state[f"{P}add_error"])

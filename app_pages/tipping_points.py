@@ -38,7 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "mx": "E",
     "my": "R",
     "ma": "durable_treg",
-    "dose": 0.2,
+    "dose": widgets.REMISSION_MAP_DOSE,
 }
 GRID = 21
 PLOT_PX = (1000.0, 320.0)  # approximate width and height (px) of a plot's drawing area, for arrow directions
@@ -426,7 +426,13 @@ def page() -> None:
     )
     mx = m1.selectbox("Horizontal: start of", STATES, format_func=plots.STATE_LABELS.get, key=f"{P}mx")
     my = m2.selectbox("Vertical: start of", STATES, format_func=plots.STATE_LABELS.get, key=f"{P}my")
-    dose = m3.slider("MSC dose (1 = typical clinical dose)", *DOSE_RANGE, step=0.05, key=f"{P}dose")
+    dose = m3.slider(
+        f"MSC {widgets.MSC_DOSE.label.lower()} ({widgets.MSC_DOSE.unit})",
+        *DOSE_RANGE,
+        step=0.05,
+        key=f"{P}dose",
+        help=widgets.MSC_DOSE.help + f" Source: {widgets.MSC_DOSE.provenance}.",
+    )
     if mx == my:
         st.error("Choose two different states for the map.")
     else:

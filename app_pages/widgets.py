@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import dataclasses
 import functools
+import inspect
 import math
 import threading
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
@@ -338,19 +340,20 @@ def slider_step(info: model.ParameterInfo) -> float:
 
 
 def parameter_slider(name: str, key: str, on_change: Callable[[], None] | None = None) -> float:
-    """A slider for one parameter: range, unit and help text from `model.PARAMETERS` (never retyped)."""
+    """A slider for one parameter: plain-language label, range, unit and help text (with the parameter's name
+    and symbol) from `model.PARAMETERS` (never retyped)."""
     info = PARAMETER_INFO[name]
     step = slider_step(info)
     decimals = max(0, -math.floor(math.log10(step)))
     return st.slider(
-        f"{name.replace('_', ' ')} ({info.unit})",
+        f"{info.label} ({info.unit})",
         min_value=float(info.low),
         max_value=float(info.high),
         step=float(step),
         format=f"%.{decimals}f",
         key=key,
-        help=f"{info.description} Range {info.low:g}-{info.high:g} {info.unit}; default {info.default:g}. "
-        f"Source: {info.provenance}.",
+        help=f"Parameter `{name}`, symbol ${info.symbol}$. {info.description} Range {info.low:g}-{info.high:g} "
+        f"{info.unit}; default {info.default:g}. Source: {info.provenance}.",
         on_change=on_change,
     )
 
@@ -363,6 +366,90 @@ def scenario_label(name: str) -> str:
 def assumptions_label(name: str) -> str:
     """Display title of an assumption set."""
     return model.ASSUMPTION_SETS[name].title
+
+
+#: The MSC dose field (label, unit, range, source) for pages with a dose slider of their own.
+MSC_DOSE: model.FieldInfo = next(f for f in model.intervention_fields("msc") if f.name == "dose")
+#: The dose `model.phaseplane.remission_map` uses unless told otherwise (its signature is the one home).
+REMISSION_MAP_DOSE: float = inspect.signature(model.phaseplane.remission_map).parameters["dose"].default
+
+#: Every intervention kind a student can add (text-form kind -> label), from `model.INTERVENTION_TYPES`.
+INTERVENTION_KINDS: dict[str, str] = {kind: cls.label for kind, cls in model.INTERVENTION_TYPES.items()}
+
+
+def _text_value(value: Any) -> str:
+    return value if isinstance(value, str) else f"{value:g}"
+
+
+def intervention_example(kind: str) -> str:
+    """A short text form of `kind`: the fields it needs (start days, choices) at their editor defaults."""
+    needed = {f.name for f in dataclasses.fields(model.INTERVENTION_TYPES[kind]) if f.default is dataclasses.MISSING}
+    shown = [f for f in model.intervention_fields(kind) if f.name in needed or f.options]
+    return f"{kind}:" + ",".join(f"{f.name}={_text_value(f.default)}" for f in shown)
+
+
+def _field_step(info: model.FieldInfo) -> float:
+    """A round step for a number field: whole days and counts step by 1, others by about 1 % of the range."""
+    if info.whole or info.unit == "day":
+        return 1.0
+    raw = (float(info.high) - float(info.low)) / 100
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
+def _field_help(info: model.FieldInfo) -> str:
+    allowed = ", ".join(info.options) if info.options else f"{info.low:g}-{info.high:g} {info.unit}".strip()
+    return f"{info.help} Allowed: {allowed}. Source: {info.provenance}."
+
+
+def _field_input(info: model.FieldInfo, key: str) -> None:
+    """One editor input for an intervention field: label, unit, range, default and help from its metadata."""
+    label = f"{info.label} ({info.unit})" if info.unit else info.label
+    if info.options:
+        st.selectbox(label, info.options, index=info.options.index(info.default), key=key, help=_field_help(info))
+        return
+    number: type = int if info.whole else float
+    st.number_input(
+        label,
+        min_value=number(info.low),
+        max_value=number(info.high),
+        value=None if info.default is None else number(info.default),
+        step=number(_field_step(info)),
+        format=None if info.whole else "%g",
+        placeholder="not used" if info.optional else None,
+        key=key,
+        help=_field_help(info),
+    )
+
+
+def intervention_editor(key: str, *, columns: int = 4) -> str:
+    """A generic editor for any intervention: a kind select box, then one input per field of that kind.
+
+    Everything comes from `model.intervention_fields` (no label, range or default is typed here). The
+    widgets' Session State keys are ``{key}_kind`` and ``{key}.{kind}.{field}``; returns the kind.
+    """
+    kind = st.selectbox("Kind", list(INTERVENTION_KINDS), format_func=INTERVENTION_KINDS.get, key=f"{key}_kind")
+    fields = model.intervention_fields(kind)
+    for start in range(0, len(fields), columns):
+        row = fields[start : start + columns]
+        for col, info in zip(st.columns(columns), row, strict=False):
+            with col:
+                _field_input(info, f"{key}.{kind}.{info.name}")
+    return kind
+
+
+def edited_intervention(key: str) -> str:
+    """The text form of what the editor under `key` holds (fields left empty are left out).
+
+    It is not checked here: `model.parse_intervention` checks it and names any bad field.
+    """
+    kind = st.session_state[f"{key}_kind"]
+    parts = []
+    for info in model.intervention_fields(kind):
+        value = st.session_state.get(f"{key}.{kind}.{info.name}", info.default)
+        if value is not None:
+            parts.append(f"{info.name}={_text_value(value)}")
+    return f"{kind}:" + ",".join(parts)
 
 
 #: Session State key of the run card the page showed last ("Reproduce this"); tests run its script.

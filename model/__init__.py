@@ -15,9 +15,11 @@ from .core.equations import STATE_INFO as STATE_INFO
 from .core.equations import STATE_NAMES as STATE_NAMES
 from .core.errors import ModelError as ModelError
 from .core.errors import SpecError as SpecError
+from .core.interventions import INTERVENTION_TYPES as INTERVENTION_TYPES
 from .core.interventions import AntigenTrigger as AntigenTrigger
 from .core.interventions import BCellDepletion as BCellDepletion
 from .core.interventions import CARTCellTherapy as CARTCellTherapy
+from .core.interventions import FieldInfo as FieldInfo
 from .core.interventions import HSCTReset as HSCTReset
 from .core.interventions import Immunosuppression as Immunosuppression
 from .core.interventions import Intervention as Intervention

@@ -105,7 +105,11 @@ def test_explore_url_reproduces_the_view() -> None:
 @pytest.mark.parametrize(
     ("query", "field", "check"),
     [
-        ({"p.antigen_clearance": "99"}, "antigen_clearance", ("explore.p.antigen_clearance", 0.6)),
+        (
+            {"p.antigen_clearance": "99"},
+            "antigen_clearance",
+            ("explore.p.antigen_clearance", model.SCENARIOS["active_sle"].overrides["antigen_clearance"]),
+        ),
         ({"scenario": "nope"}, "scenario", ("explore.scenario", "active_sle")),
         ({"assumptions": "magic"}, "assumptions", ("explore.assumptions", "baseline")),
         ({"days": "-3"}, "days", ("explore.days", 365)),
@@ -174,6 +178,31 @@ def test_explore_adds_an_intervention_and_rejects_an_impossible_one() -> None:
     assert not at.exception
     assert "stop" in texts(at.error)
     assert len(at.session_state["explore.ivs"]) == 2
+
+
+def test_explore_editor_offers_every_intervention_kind_with_fields_from_the_metadata() -> None:
+    at = open_page("explore")
+    assert at.selectbox(key="explore.new_kind").options == [cls.label for cls in model.INTERVENTION_TYPES.values()]
+    at.selectbox(key="explore.new_kind").set_value("cart").run()
+    target = at.selectbox(key="explore.new.cart.target")
+    assert target.options == list(model.CARTCellTherapy.__dataclass_fields__["target"].metadata["info"]["options"])
+    target.set_value("BCMA-CD19").run()
+    for info in model.intervention_fields("cart"):
+        if not info.options:
+            box = at.number_input(key=f"explore.new.cart.{info.name}")
+            assert (box.min, box.max, box.value) == (info.low, info.high, info.default)
+    at.button[[b.label for b in at.button].index("Add to timeline")].click().run()
+    added = model.parse_intervention(at.session_state["explore.ivs"][-1])
+    assert added == model.CARTCellTherapy(day=30, target="BCMA-CD19")
+
+
+def test_compare_treatment_editor_appends_a_car_t_course_to_a_run() -> None:
+    at = open_page("compare")
+    at.selectbox(key="compare.new.1_kind").set_value("cart").run()
+    at.button(key="compare.add.1").click().run()
+    assert not at.exception
+    added = at.text_input(key="compare.ivs.1").value.split("; ")[-1]
+    assert model.parse_intervention(added) == model.CARTCellTherapy(day=30, target="CD19")
 
 
 def test_explore_why_panel_explains_the_chosen_state() -> None:
