@@ -55,6 +55,7 @@ _LAZY_SUBMODULES = {
     "sweep": "model.analysis.sweep",
     "phaseplane": "model.analysis.phaseplane",
     "trial": "model.trial",
+    "export": "model.export",
 }
 
 

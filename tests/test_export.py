@@ -228,3 +228,7 @@ def test_cli_refuses_a_bad_value_in_one_line_and_writes_nothing(tmp_path):
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "treg_loop" in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_export_is_reachable_from_the_package_as_the_issue_names_it():
+    assert model.export.to_sbml is to_sbml and model.export.to_antimony is to_antimony
