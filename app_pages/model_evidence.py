@@ -97,6 +97,17 @@ def evidence_markdown() -> str:
     )
 
 
+def forest_summary() -> str:
+    """The forest plot in one sentence, for readers who cannot see it (shown directly under the plot)."""
+    data = evidence.forest_data(evidence.STUDIES)
+    spans_zero = int(((data["low"] <= 0) & (data["high"] >= 0)).sum())
+    return (
+        f"*In words:* {len(data)} differences between randomised arms (percentage points, with 95 % intervals); "
+        f"{spans_zero} of the intervals include zero, so those trials did not show a difference, which is not the "
+        "same as showing that there is none."
+    )
+
+
 def forest_figure() -> go.Figure:
     """Differences between randomised arms with 95 % intervals (Okabe-Ito colours by therapy)."""
     data = evidence.forest_data(evidence.STUDIES)
