@@ -162,7 +162,7 @@ def test_the_start_is_the_state_simulate_starts_from():
 def test_interventions_are_events_and_time_dependent_inputs():
     xml = to_sbml("active_sle", "baseline", None, [EXAMPLES["msc"], EXAMPLES["bcell_depletion"]])
     sbml_model = libsbml.readSBMLFromString(xml).getModel()
-    event = sbml_model.getEvent("day_30")
+    event = sbml_model.getEvent("segment_1_day_30")
     assert {a.getVariable() for a in event.getListOfEventAssignments()} == {"M", "segment"}
     assert libsbml.formulaToL3String(event.getEventAssignment("M").getMath()) == "M + 1"
     depletion = libsbml.formulaToL3String(sbml_model.getAssignmentRuleByVariable("depletion_rate").getMath())

@@ -139,8 +139,9 @@ class _Builder:
             self.check(assignment.setMath(self.math(expr)), f"{eid}: {variable}")
 
 
-def _event_id(day: float) -> str:
-    return "day_" + f"{day:g}".replace(".", "_").replace("-", "m").replace("+", "")
+def _event_id(segment: int, day: float) -> str:
+    """`segment_3_day_30`: unique by segment, readable by day."""
+    return f"segment_{segment}_day_" + f"{day:g}".replace(".", "_").replace("-", "m").replace("+", "")
 
 
 def _piecewise_over_segments(values: Sequence[Any]) -> Any:
@@ -233,7 +234,7 @@ def _add_interventions(build: _Builder, interventions: Sequence[Intervention], i
         build.rule("assignment", name, _piecewise_over_segments([s.inputs[name] for s in timeline.segments]))
     for k, seg in enumerate(timeline.segments[1:], start=1):
         assignments = {**timeline.jumps.get(seg.start, {}), SEGMENT: sp.Integer(k)}
-        build.event(_event_id(seg.start), seg.start, assignments)
+        build.event(_event_id(k, seg.start), seg.start, assignments)
 
 
 def _document(result: Any, days: float) -> Any:

@@ -74,8 +74,6 @@ class Time(sp.Symbol):
     def __lt__(self, other: Any) -> Any:
         return self._indicator(sp.Lt(self, other, evaluate=False))
 
-    __hash__ = sp.Symbol.__hash__
-
 
 TIME = Time("time", real=True)
 
