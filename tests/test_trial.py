@@ -100,6 +100,14 @@ def test_a_deng_like_trial_usually_misses_a_real_effect_in_the_model():
 
 
 @pytest.mark.slow
+def test_even_200_patients_are_well_short_of_80_percent_power_for_the_effect():
+    """Lesson 4, step 3: with the Deng-like 2:1 allocation, even 200 patients in all (the largest size
+    on the page's curve for its default population) are significant in well under 80 % of trials."""
+    curve = power(study_like("deng2017", assumptions=TRUTH), [200], n_trials=1000, seed=4)
+    assert curve["power"].iloc[0] < 0.7
+
+
+@pytest.mark.slow
 def test_some_deng_like_trials_point_the_wrong_way():
     """Lesson 4, step 3: a real benefit in the model, yet a sizeable share of small trials estimate harm."""
     table = replicate(study_like("deng2017", assumptions=TRUTH), 1000, seed=2)
