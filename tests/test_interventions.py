@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import model
 from model.core.equations import Inputs
@@ -81,3 +83,18 @@ def test_instant_trigger_is_a_jump_in_antigen():
     res = model.simulate("healthy", interventions=[model.AntigenTrigger(day=10, size=5, duration=0)], days=20)
     before, after = res["G"][res.t == 10]
     assert after - before == pytest.approx(5)
+
+
+_course = st.tuples(st.floats(0, 100), st.floats(0, 0.99), st.floats(1, 730))
+
+
+@given(
+    strength=st.floats(0, 0.95),
+    courses=st.lists(_course, max_size=4),
+    t=st.floats(0, 1000),
+)
+def test_overlapping_blocks_on_proliferation_never_block_more_than_all_of_it(strength, courses, t) -> None:
+    """A reset, a CAR-T lymphodepletion and a drug at once: each block acts on what the others leave."""
+    blocked = Inputs(immunosuppression=strength, reconstitution=tuple(courses)).blocked(t)
+    assert 0.0 <= blocked <= 1.0
+    assert blocked >= strength - 1e-12

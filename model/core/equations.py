@@ -158,9 +158,15 @@ class Inputs:
 
     def blocked(self, t: Any) -> Any:
         """Fraction (0..1) of lymphocyte proliferation blocked at time `t`: drugs, and the slow
-        reconstitution of the immune system after an HSCT-like reset (a block that fades)."""
-        fading = _fading(self.reconstitution, t)
-        return 1.0 - (1.0 - self.immunosuppression) * (1.0 - fading)
+        reconstitution of the immune system after a reset or lymphodepletion (blocks that fade).
+
+        Every block acts independently on what the others leave: 1 - (1 - u)(1 - b1(t))(1 - b2(t))...,
+        so overlapping courses never block more than all of it.
+        """
+        kept = 1.0 - self.immunosuppression + 0.0 * t
+        for course in self.reconstitution:
+            kept = kept * (1.0 - _fading((course,), t))
+        return 1.0 - kept
 
 
 def _fading(courses: tuple[tuple[float, float, float], ...], t: Any) -> Any:
