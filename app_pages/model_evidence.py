@@ -15,47 +15,11 @@ import streamlit as st
 import model
 from app_pages import url_state, widgets
 from model import evidence
-from model.core.outcomes import ACTIVITY_REFERENCE
+from model.core import latex
 from model.report import runcard
 
 P = "evidence."
-
-#: One equation per state, written from `model/core/equations.py` (terms grouped; see that module).
-EQUATIONS: tuple[tuple[str, str], ...] = (
-    ("Effector T cells", r"\frac{dE}{dt} = s_E + \frac{(1-u)\,a_E H(G)\,E\,(1 - E/E_{max})}{S} - d_E E"),
-    (
-        "Regulatory T cells",
-        r"\frac{dR}{dt} = s_R + \frac{\rho\,\frac{C_a^2}{C_a^2 + K_\rho^2}\,R\,(1 - R/R_{max})}{1 + C_i/K_{CiR}}"
-        r" + \iota_M M_{eff} - d_R R",
-    ),
-    (
-        "Autoreactive B cells",
-        r"\frac{dB}{dt} = s_B + \frac{(1-u)\,a_B H(G)\,\frac{E}{E+K_H}\,B\,(1 - B/B_{max})}{S} - \delta(t)\,B - d_B B",
-    ),
-    (
-        "Short-lived plasma cells",
-        r"\frac{dP_s}{dt} = (1-u)\,k_{Ps} H(G)\,\frac{E}{E+K_H}\,B - \frac{\ln 2}{t_{Ps}} P_s",
-    ),
-    ("Long-lived plasma cells", r"\frac{dP_l}{dt} = k_{Pl} H(G)\,\frac{E}{E+K_H}\,B - \frac{\ln 2}{t_{Pl}} P_l"),
-    ("Autoantibodies", r"\frac{dA}{dt} = p_A\,(P_s + P_l) - \frac{\ln 2}{t_A} A"),
-    (
-        "Pro-inflammatory cytokines",
-        r"\frac{dC_i}{dt} = \frac{s_{Ci} + c_{IC}\frac{A G}{A G + K_{IC}} + c_E E}{1 + C_a/K_{CaCi}} - d_{Ci} C_i",
-    ),
-    ("Anti-inflammatory cytokines", r"\frac{dC_a}{dt} = s_{Ca} + c_R R + c_M M_{eff} - d_{Ca} C_a"),
-    ("Self-antigen", r"\frac{dG}{dt} = s_G + s_{trigger}(t) + g_D D + g_C C_i - k_G G"),
-    ("Tissue damage", r"\frac{dD}{dt} = k_D\,A G\,(1 - D/D_{max}) - d_D D"),
-    ("Infused MSC", r"\frac{dM}{dt} = -\frac{\ln 2}{t_M} M \quad\text{(plus a jump of the dose at each infusion)}"),
-)
-HELPERS = (
-    r"H(G) = \frac{G^n}{G^n + K_G^n},\qquad M_{eff} = M\left(1 - \lambda + \lambda\frac{C_i^2}{C_i^2 + K_L^2}\right),"
-    r"\qquad S = 1 + \frac{R}{K_R} + \frac{C_a}{K_{Ca}} + \sigma_M M_{eff}"
-)
-_REF = ACTIVITY_REFERENCE
-ACTIVITY = (
-    rf"\mathrm{{TLAI}} = \tfrac13\left(\frac{{A}}{{{_REF['A']:g}}} + \frac{{C_i}}{{{_REF['Ci']:g}}}"
-    rf" + \frac{{D}}{{{_REF['D']:g}}}\right)"
-)
+STATE_LABELS = {info.name: info.label for info in model.STATE_INFO}
 
 
 def _cite(key: str) -> str:
@@ -174,20 +138,20 @@ def page() -> None:
     widgets.init_from_url(f"{P}assumptions", _initial)
     st.header("Equations")
     st.markdown(
-        "Eleven states, in arbitrary units (a.u.), time in days. $u$ is the fraction of proliferation "
-        "blocked by immunosuppression (or by the fading block after an HSCT-like reset), $\\delta(t)$ the "
-        "B-cell kill rate of a depleting drug, $s_{trigger}(t)$ extra self-antigen from a trigger."
+        "Eleven states, in arbitrary units (a.u.), time in days. "
+        + " ".join(f"${symbol}$: {meaning}." for symbol, meaning in latex.INPUTS)
+        + f" {latex.JUMPS}"
     )
-    for label, tex in EQUATIONS:
-        st.markdown(f"**{label}**")
+    for state, tex in latex.EQUATIONS:
+        st.markdown(f"**{STATE_LABELS[state]}**")
         st.latex(tex)
-    st.markdown("**Helpers**: activation switch, licensed MSC, suppression index")
-    st.latex(HELPERS)
+    st.markdown("**Helpers**: " + ", ".join(what for what, _ in latex.HELPERS))
+    st.latex(r",\qquad ".join(tex for _, tex in latex.HELPERS))
     st.markdown(
         f"**Toy lupus activity index** (not SLEDAI): remission below {model.REMISSION_THRESHOLD:g}, "
         f"a flare is a rise above {model.FLARE_THRESHOLD:g}."
     )
-    st.latex(ACTIVITY)
+    st.latex(latex.ACTIVITY)
 
     st.header("Parameters")
     table = parameter_table()
@@ -227,6 +191,7 @@ def page() -> None:
         hide_index=True,
     )
     st.plotly_chart(forest_figure(), key=f"{P}forest")
+    st.markdown(forest_summary())
     st.caption(
         "Outcome definitions differ between trials; intervals from counts are Newcombe intervals computed here, "
         "the others as published. Illustrative summary, not medical advice."

@@ -1,8 +1,12 @@
-"""Generate the tables of `docs/model.md` from the code's metadata, so the docs never drift.
+"""Every table and equation block of the docs, generated from the code's metadata so the docs never drift.
 
-`python -m model.docs_tables` rewrites every block between ``<!-- BEGIN GENERATED: name -->`` and
-``<!-- END GENERATED: name -->`` in `docs/model.md`; `--check` exits 1 when a block is stale (the
-test suite runs that check).
+Two ways in, one source:
+
+- `python -m model.report.docs_tables` rewrites every block between
+  ``<!-- BEGIN GENERATED: name -->`` and ``<!-- END GENERATED: name -->`` in `docs/model.md`
+  (`BLOCKS`); `--check` exits 1 when a block is stale (the test suite runs that check);
+- the MkDocs hook `docs/_hooks/model_tables.py` fills ``<!-- model:NAME -->`` markers on other
+  pages at build time with the functions of `MARKERS`.
 """
 
 from __future__ import annotations
@@ -10,23 +14,39 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from ..analysis.compare import tipping_window
+from ..analysis.compare import compare_assumptions, tipping_window
+from ..core import latex
+from ..core.disclaimer import DISCLAIMER
 from ..core.equations import MECHANISMS, STATE_INFO
 from ..core.outcomes import ACTIVITY_REFERENCE, FLARE_THRESHOLD, REMISSION_THRESHOLD
-from ..core.parameters import PARAMETERS
+from ..core.parameters import PARAMETERS, Parameters
 from ..core.scenarios import ASSUMPTION_SETS, SCENARIOS
+
+__all__ = ["BLOCKS", "MARKERS", "main", "render"]
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "model.md"
 TRIGGER_SIZE, TRIGGER_DAYS = 40.0, 14.0
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
+def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A Markdown table; pipes inside cells are escaped."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(str(cell).replace("|", "\\|") for cell in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def helpers_tex() -> str:
+    """The helper quantities (activation switch, help, licensed MSC, suppression index) as a display block."""
+    rows = " \\\\\n".join(tex.replace(" = ", " &= ", 1) for _, tex in latex.HELPERS)
+    return "$$\n\\begin{aligned}\n" + rows + "\n\\end{aligned}\n$$"
+
+
+def equations_tex() -> str:
+    """The eleven equations as one aligned display block."""
+    return "$$\n" + latex.aligned() + "\n$$"
 
 
 def states_table() -> str:
@@ -91,6 +111,67 @@ def thresholds_text() -> str:
     )
 
 
+def assumption_sets_text() -> str:
+    """One subsection per assumption set: title, explanation, basis and the parameters it changes."""
+    defaults = Parameters()
+    info = {p.name: p for p in PARAMETERS}
+    parts = []
+    for name, aset in ASSUMPTION_SETS.items():
+        rows = [
+            (f"`{key}`", f"{getattr(defaults, key):g}", f"{value:g}", info[key].unit, info[key].description)
+            for key, value in aset.overrides.items()
+        ]
+        changes = (
+            _table(("parameter", "default", "in this set", "unit", "meaning"), rows)
+            if rows
+            else "*No overrides: this set uses the default parameters.*"
+        )
+        parts.append(
+            f"### `{name}`: {aset.title}\n\n{aset.explanation}\n\n**Basis:** {aset.basis}\n\n"
+            f"**What it changes:**\n\n{changes}\n"
+        )
+    return "\n".join(parts)
+
+
+def assumption_comparison_text() -> str:
+    """`compare_assumptions()` for one MSC infusion on day 30 in active SLE, as a table with a note."""
+    table = compare_assumptions()
+    follow = table.attrs.get("follow_up_days", 180)
+    rows = [
+        (
+            f"`{r.assumptions}`",
+            f"{r.activity_before:.2f}",
+            f"{r.activity_lowest:.2f}",
+            f"{r.activity_follow_up:.2f}",
+            f"{r.auc_reduction_percent:.0f} %",
+            f"{r.days_in_remission:.0f}",
+            "yes" if r.remission_at_end else "no",
+        )
+        for r in table.itertuples()
+    ]
+    header = (
+        "assumption set",
+        "TLAI before",
+        "lowest TLAI",
+        f"TLAI {follow:g} days after",
+        "less disease over 2 years",
+        "days in remission",
+        "remission at 2 years",
+    )
+    return (
+        _table(header, rows) + "\n\n*Computed from the model when this site was built (`model.compare_assumptions()`: "
+        "active SLE, one MSC infusion of dose 1 on day 30, 730 days). "
+        '"Less disease" is the reduction of the time-integrated TLAI against no treatment under the same set. '
+        f"{DISCLAIMER}*\n"
+    )
+
+
+def parameter_glossary() -> str:
+    """Every parameter name with symbol, unit and meaning (ranges and provenance are on the model page)."""
+    rows = ((f"`{p.name}`", f"\\({p.symbol}\\)", p.unit, p.description) for p in PARAMETERS)
+    return _table(("parameter", "symbol", "unit", "meaning"), rows)
+
+
 def tipping_text() -> str:
     """The measured tipping window of the susceptible scenario (computed by bisection)."""
     low, high = tipping_window(size=TRIGGER_SIZE, duration=TRIGGER_DAYS)
@@ -104,7 +185,10 @@ def tipping_text() -> str:
     )
 
 
+#: Generated blocks of `docs/model.md`, by name.
 BLOCKS: dict[str, Callable[[], str]] = {
+    "helpers": helpers_tex,
+    "equations": equations_tex,
     "states": states_table,
     "parameters": parameters_table,
     "mechanisms": mechanisms_table,
@@ -112,6 +196,15 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "assumptions": assumptions_table,
     "thresholds": thresholds_text,
     "tipping": tipping_text,
+}
+#: What the MkDocs hook puts in place of ``<!-- model:NAME -->`` on the other pages.
+MARKERS: dict[str, Callable[[], str]] = {
+    "assumption-sets": assumption_sets_text,
+    "assumption-comparison": assumption_comparison_text,
+    "scenarios": scenarios_table,
+    "mechanisms": mechanisms_table,
+    "states": states_table,
+    "parameter-glossary": parameter_glossary,
 }
 _BLOCK = re.compile(r"(<!-- BEGIN GENERATED: (\w+) -->\n)(.*?)(<!-- END GENERATED: \2 -->)", re.DOTALL)
 
@@ -130,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     fresh = render(current)
     if args.check:
         if fresh != current:
-            print("docs/model.md is stale: run `python -m model.docs_tables`", file=sys.stderr)
+            print("docs/model.md is stale: run `python -m model.report.docs_tables`", file=sys.stderr)
             return 1
         return 0
     DOC.write_text(fresh, encoding="utf-8")
