@@ -180,7 +180,11 @@ def results(spec: url_state.RunSpec) -> None:
         return
     what = spec.describe_interventions()
     aset = widgets.assumptions_label(spec.assumptions)
-    st.header("Outcomes (compared with no treatment)")
+    st.header("Outcomes (compared with the same run without the timeline)")
+    st.markdown(
+        "*What to try:* read the cards, then hover on the curve. Which card changes most when you move a "
+        "slider in the sidebar?"
+    )
     widgets.outcome_cards(res, untreated)
     runs = [(what, res), ("untreated", untreated)] if spec.interventions else [("untreated", res)]
     fig = plots.activity_figure(
@@ -222,7 +226,7 @@ def why_did_it_move(spec: url_state.RunSpec) -> None:
         "State to explain",
         list(model.STATE_NAMES),
         index=0,
-        format_func=plots.STATE_LABELS.get,
+        format_func=lambda s: f"{plots.STATE_LABELS[s]} ({s})",
         key=f"{P}why",
     )
     with widgets.user_errors():

@@ -188,9 +188,8 @@ def states_figure(res: model.Result, states: Sequence[str], title: str, log: boo
     for k, name in enumerate(states):
         y = np.maximum(res[name], 1e-4) if log else res[name]
         line = {"color": STATE_COLORS[name], "width": 3, "dash": dashes[k % len(dashes)]}
-        fig["data"].append(
-            {"type": "scatter", "x": res.t, "y": y, "name": STATE_LABELS[name], "mode": "lines", "line": line}
-        )
+        label = f"{STATE_LABELS[name]} ({name})"
+        fig["data"].append({"type": "scatter", "x": res.t, "y": y, "name": label, "mode": "lines", "line": line})
     if log:
         fig["layout"]["yaxis"] = {"type": "log"}
     add_intervention_marks(fig, res)

@@ -46,6 +46,11 @@ MAP_GRID = 12
 DOSE_RANGE = (0.05, 2.0)
 
 
+def state_label(state: str) -> str:
+    """A state's name in words with its letter, as on the worksheets: "Self-antigen (G)"."""
+    return f"{plots.STATE_LABELS[state]} ({state})"
+
+
 def _initial(query: Mapping[str, list[str]]) -> tuple[dict[str, Any], list[str]]:
     warnings: list[str] = []
     values: dict[str, Any] = {}
@@ -369,8 +374,8 @@ def page() -> None:
         "each star end?"
     )
     cx, cy = st.columns(2)
-    x = cx.selectbox("Horizontal axis", STATES, format_func=plots.STATE_LABELS.get, key=f"{P}x")
-    y = cy.selectbox("Vertical axis", STATES, format_func=plots.STATE_LABELS.get, key=f"{P}y")
+    x = cx.selectbox("Horizontal axis", STATES, format_func=state_label, key=f"{P}x")
+    y = cy.selectbox("Vertical axis", STATES, format_func=state_label, key=f"{P}y")
     st.caption("Feedback loops worth a look: " + "; ".join(f"{k} ({a}, {b})" for k, (a, b) in PRESETS.items()) + ".")
     if x == y:
         st.error("Choose two different states for the axes.")
@@ -424,8 +429,8 @@ def page() -> None:
     ma = m0.selectbox(
         "Assumptions for the map", list(model.ASSUMPTION_SETS), format_func=widgets.assumptions_label, key=f"{P}ma"
     )
-    mx = m1.selectbox("Horizontal: start of", STATES, format_func=plots.STATE_LABELS.get, key=f"{P}mx")
-    my = m2.selectbox("Vertical: start of", STATES, format_func=plots.STATE_LABELS.get, key=f"{P}my")
+    mx = m1.selectbox("Horizontal: start of", STATES, format_func=state_label, key=f"{P}mx")
+    my = m2.selectbox("Vertical: start of", STATES, format_func=state_label, key=f"{P}my")
     dose = m3.slider(
         f"MSC {widgets.MSC_DOSE.label.lower()} ({widgets.MSC_DOSE.unit})",
         *DOSE_RANGE,

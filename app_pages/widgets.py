@@ -226,17 +226,20 @@ def delta_style(change: float, tolerance: float, direction: str) -> dict[str, st
 
 
 def outcome_cards(res: model.Result, untreated: model.Result) -> None:
-    """`st.metric` cards (peak, final activity, days in remission, flares, remission at end) vs the untreated run."""
+    """`st.metric` cards (peak, lowest and final activity, days in remission, flares, remission at end) vs the run
+    without the timeline ("untreated", or "without the trigger" when the timeline holds only antigen triggers)."""
     o, u = res.outcomes, untreated.outcomes
     compare = bool(res.interventions)
-    cols = st.columns(5)
+    only_triggers = compare and all(isinstance(item, model.AntigenTrigger) for item in res.interventions)
+    base = "without the trigger" if only_triggers else "untreated"
+    cols = st.columns(6)
 
     def delta(value: float, base: float, fmt: str) -> str | None:
         """The change from the untreated run as card text (None when there is nothing to compare)."""
         if not compare:
             return None
         change = f"{value - base:{fmt}}"
-        return "same as untreated" if float(change) == 0 else f"{change} vs untreated"
+        return f"same as {base}" if float(change) == 0 else f"{change} vs {base}"
 
     cols[0].metric(
         "Peak activity",
@@ -245,39 +248,48 @@ def outcome_cards(res: model.Result, untreated: model.Result) -> None:
         **delta_style(o.activity_peak - u.activity_peak, 0.005, "inverse"),
         help="Highest toy activity index (TLAI) in the run.",
     )
+    lowest, lowest_base = float(o.activity.min()), float(u.activity.min())
     cols[1].metric(
+        "Lowest activity",
+        f"{lowest:.2f}",
+        delta(lowest, lowest_base, "+.2f"),
+        **delta_style(lowest - lowest_base, 0.005, "inverse"),
+        help="Lowest toy activity index (TLAI) in the run: shows a dip that has faded by the end.",
+    )
+    cols[2].metric(
         "Activity at end",
         f"{o.activity_final:.2f}",
         delta(o.activity_final, u.activity_final, "+.2f"),
         **delta_style(o.activity_final - u.activity_final, 0.005, "inverse"),
         help="Toy activity index (TLAI) on the last day.",
     )
-    cols[2].metric(
+    cols[3].metric(
         "Days in remission",
         f"{o.days_in_remission:.0f}",
         delta(o.days_in_remission, u.days_in_remission, "+.0f"),
         **delta_style(o.days_in_remission - u.days_in_remission, 0.5, "normal"),
         help=f"Days with TLAI below {model.REMISSION_THRESHOLD:g}.",
     )
-    cols[3].metric(
+    cols[4].metric(
         "Flares",
         f"{o.flares}",
         delta(o.flares, u.flares, "+d"),
         **delta_style(o.flares - u.flares, 0.5, "inverse"),
-        help=f"Rises of the TLAI above {model.FLARE_THRESHOLD:g} from below.",
+        help=f"New flares: rises of the TLAI above {model.FLARE_THRESHOLD:g} from below. A run that stays above "
+        f"{model.FLARE_THRESHOLD:g} all along counts none: read the curve and 'Days in remission' too.",
     )
     end = "yes" if o.remission_at_end else "no"
     was = "yes" if u.remission_at_end else "no"
-    cols[4].metric(
+    cols[5].metric(
         "Remission at end",
         end,
-        f"untreated: {was}" if compare else None,
+        f"{base}: {was}" if compare else None,
         "off",
         delta_arrow="off",
         help="Whether the TLAI is below the remission threshold on the last day.",
     )
     if not compare:
-        st.caption("No treatment on the timeline: add one to compare with the untreated course.")
+        st.caption("Nothing on the timeline: add a treatment or a trigger to compare with this course.")
 
 
 def csv_text(runs: Sequence[tuple[str, model.Result]]) -> str:

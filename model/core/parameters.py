@@ -37,6 +37,7 @@ class ParameterInfo(NamedTuple):
     provenance: str
     log_scale: bool = True
     group: str = ""
+    label: str = ""
 
 
 def _param(
@@ -50,6 +51,7 @@ def _param(
     provenance: str = ILLUSTRATIVE,
     log_scale: bool = True,
     group: str,
+    label: str = "",
 ) -> Any:
     if not low <= default <= high:
         raise ValueError(f"default {default} of {symbol} is outside its own range [{low}, {high}]")
@@ -62,6 +64,7 @@ def _param(
         "provenance": provenance,
         "log_scale": log_scale,
         "group": group,
+        "label": label,
     }
     return dataclasses.field(default=default, metadata=meta)
 
@@ -113,6 +116,7 @@ class Parameters:
         1.0,
         0.3,
         2.0,
+        label="Self-antigen clearance",
         symbol=r"k_G",
         unit="1/day",
         group="Self-antigen",
@@ -291,6 +295,7 @@ class Parameters:
         180.0,
         60.0,
         720.0,
+        label="Long-lived plasma cell half-life",
         symbol=r"t_{Pl}",
         unit="day",
         group="B cells and antibodies",
@@ -310,6 +315,7 @@ class Parameters:
         21.0,
         14.0,
         28.0,
+        label="Antibody half-life",
         symbol=r"t_A",
         unit="day",
         group="B cells and antibodies",
@@ -426,6 +432,7 @@ class Parameters:
         0.05,
         0.0,
         0.5,
+        label="Treg self-sustaining loop",
         symbol=r"\rho",
         unit="1/day",
         group="Regulatory T cells",
@@ -496,6 +503,7 @@ class Parameters:
         1.0,
         0.25,
         14.0,
+        label="How long infused MSC last (half-life)",
         symbol=r"t_M",
         unit="day",
         group="MSC therapy",
@@ -506,6 +514,7 @@ class Parameters:
         1.0,
         0.1,
         5.0,
+        label="MSC suppress effector cells",
         symbol=r"\sigma_M",
         unit="1/a.u.",
         group="MSC therapy",
@@ -518,6 +527,7 @@ class Parameters:
         2.0,
         0.1,
         10.0,
+        label="MSC induce regulatory T cells",
         symbol=r"\iota_M",
         unit="1/day",
         group="MSC therapy",
@@ -537,6 +547,7 @@ class Parameters:
         0.0,
         0.0,
         1.0,
+        label="MSC need inflammation to act (licensing)",
         symbol=r"\lambda",
         unit="1",
         group="MSC therapy",
@@ -601,6 +612,7 @@ def _build_table() -> tuple[ParameterInfo, ...]:
                 provenance=m["provenance"],
                 log_scale=m["log_scale"] and m["low"] > 0,
                 group=m["group"],
+                label=m["label"] or f.name.replace("_", " "),
             )
         )
     return tuple(rows)
