@@ -32,7 +32,7 @@ __all__ = [
     "uncertainty_card",
 ]
 
-SCRIPT_NAME = "reproduce.py"
+DEFAULT_STEM = "sle-immunomod-reproduce"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,7 +43,7 @@ class RunCard:
     script: str
     seed: int | None = None
     toml: str | None = None
-    file_stem: str = "sle-immunomod-reproduce"
+    file_stem: str = DEFAULT_STEM
 
     @property
     def script_name(self) -> str:
@@ -65,13 +65,14 @@ def _literal(value: Any) -> str:
     return pprint.pformat(value, width=100, sort_dicts=False)
 
 
-def _script(title: str, body: str, *, imports: str = "", seed: int | None = None) -> str:
+def _card(title: str, body: str, file_stem: str, *, seed: int | None = None, toml: str | None = None) -> RunCard:
+    """A card whose script runs `body` (which appends to `rows`) inside the common frame."""
     version = _version()
     seeded = f"seed {seed}" if seed is not None else "no random numbers"
-    return f'''"""Reproduce this: {title}.
+    script = f'''"""Reproduce this: {title}.
 
 Recreates the numbers of this view of the sle-immunomod app (version {version}; {seeded}).
-Run it with `python {SCRIPT_NAME}`; it prints the numbers as CSV (quantity,value).
+Run it with `python {file_stem}.py`; it prints the numbers as CSV (quantity,value).
 {DISCLAIMER}
 """
 
@@ -80,7 +81,7 @@ import sys
 import pandas as pd
 
 import model
-{imports}
+
 if model.__version__ != {version!r}:
     print(f"made with sle-immunomod {version}, running {{model.__version__}}: numbers may differ", file=sys.stderr)
 
@@ -90,6 +91,7 @@ rows = []  # (quantity, value)
 print("# " + model.DISCLAIMER)
 pd.DataFrame(rows, columns=["quantity", "value"]).to_csv(sys.stdout, index=False)
 '''
+    return RunCard(title, script, seed=seed, toml=toml, file_stem=file_stem)
 
 
 def _overrides(result: Result) -> tuple[str | None, dict[str, float]]:
@@ -138,12 +140,8 @@ def simulation_card(title: str, runs: Sequence[tuple[str, Result]], *, file_stem
     """
     described = [_run_dict(label, result) for label, result in runs]
     body = _SIMULATION_BODY.format(runs=_literal(described))
-    return RunCard(
-        title,
-        _script(title, body),
-        toml=sweep_toml(title, described),
-        file_stem=file_stem or "sle-immunomod-reproduce",
-    )
+    stem = file_stem or DEFAULT_STEM
+    return _card(title, body, stem, toml=sweep_toml(title, described, file_name=f"{stem}.toml"))
 
 
 def _toml_value(value: Any) -> str:
@@ -154,7 +152,7 @@ def _toml_value(value: Any) -> str:
     return repr(float(value)) if isinstance(value, float) else str(value)
 
 
-def sweep_toml(title: str, runs: Sequence[Mapping[str, Any]]) -> str | None:
+def sweep_toml(title: str, runs: Sequence[Mapping[str, Any]], *, file_name: str = f"{DEFAULT_STEM}.toml") -> str | None:
     """A sweep spec running `runs` (dicts as in a simulation card) as one grid over assumption sets.
 
     Only when the runs share scenario, overrides, interventions and days, have no knockouts and
@@ -176,7 +174,7 @@ def sweep_toml(title: str, runs: Sequence[Mapping[str, Any]]) -> str | None:
     value = getattr(resolve_parameters(first["scenario"], assumptions=sets[0], params=first["params"]), axis)
     lines = [
         f"# {title}: the same runs as a sweep (sle-immunomod {_version()}).",
-        "#   sle-immunomod sweep sle-immunomod-reproduce.toml",
+        f"#   sle-immunomod sweep {file_name}",
         f"# {DISCLAIMER}",
         "",
         f"scenario = {_toml_value(first['scenario'])}",
@@ -272,7 +270,7 @@ def uncertainty_card(
         sensitivity_n=int(sensitivity_n),
         parameters=list(sensitivity_parameters),
     )
-    return RunCard(title, _script(title, body, seed=seed), seed=seed, file_stem="sle-immunomod-how-sure")
+    return _card(title, body, "sle-immunomod-how-sure", seed=seed)
 
 
 _TIPPING_BODY = """
@@ -333,7 +331,7 @@ def tipping_points_card(
         ys=_literal([float(v) for v in ys]),
         dose=float(dose),
     )
-    return RunCard(title, _script(title, body), file_stem="sle-immunomod-tipping-points")
+    return _card(title, body, "sle-immunomod-tipping-points")
 
 
 _PARAMETERS_BODY = """
@@ -348,7 +346,7 @@ for info in model.PARAMETERS:
 def parameters_card(title: str, assumptions: str) -> RunCard:
     """The card of the parameter table: every default, and the values of `active_sle` under `assumptions`."""
     body = _PARAMETERS_BODY.format(assumptions=assumptions)
-    return RunCard(title, _script(title, body), file_stem="sle-immunomod-parameters")
+    return _card(title, body, "sle-immunomod-parameters")
 
 
 _TRIAL_BODY = """
@@ -376,4 +374,4 @@ def trial_card(title: str, design: Any, seed: int) -> RunCard:
     """The card of one virtual trial (`model.trial.run(design, seed)`): its estimate and test."""
     fields = {f.name: _plain(getattr(design, f.name)) for f in dataclasses.fields(design)}
     body = _TRIAL_BODY.format(design=_literal(fields), seed=int(seed))
-    return RunCard(title, _script(title, body, seed=seed), seed=seed, file_stem="sle-immunomod-virtual-trial")
+    return _card(title, body, "sle-immunomod-virtual-trial", seed=seed)
