@@ -14,11 +14,11 @@ value gives a warning naming the field and its allowed range, and falls back to 
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import model
+from model.core.validation import in_range
 
 #: Mechanism name -> the sentence that explains it (valid `ko` names).
 MECHANISM_TEXT: dict[str, str] = {m.name: m.explanation for m in model.MECHANISMS}
@@ -85,12 +85,8 @@ def parse_number(
     value = _last(query, field)
     if value is None:
         return default, []
-    try:
-        number = float(value)
-    except ValueError:
-        number = math.nan
-    if math.isfinite(number) and low <= number <= high:
-        return number, []
+    if in_range(value, low, high):
+        return float(value), []
     return default, [
         f"URL field `{field}` = {value!r} is outside its allowed range [{low:g}, {high:g}]; using {default:g}."
     ]

@@ -36,6 +36,7 @@ from ..core.interventions import Intervention
 from ..core.outcomes import FLARE_THRESHOLD, REMISSION_THRESHOLD
 from ..core.parameters import PARAMETERS, ParameterError, parameter_info
 from ..core.scenarios import get_assumption_set, get_scenario
+from ..core.validation import check_range, check_whole
 from ..engine.batch import BatchResult, simulate_batch
 from ..engine.simulate import resolve_parameters
 
@@ -85,9 +86,7 @@ class PopulationSpec:
     def __post_init__(self) -> None:
         object.__setattr__(self, "scenario", get_scenario(self.scenario).name)
         object.__setattr__(self, "assumptions", get_assumption_set(self.assumptions).name)
-        spread = self.spread
-        if isinstance(spread, bool) or not isinstance(spread, int | float) or not 0.0 <= spread <= MAX_SPREAD:
-            raise ParameterError(f"`spread` = {spread!r} is outside its allowed range [0, {MAX_SPREAD:g}] (log scale)")
+        object.__setattr__(self, "spread", check_range("spread", self.spread, 0.0, MAX_SPREAD, unit="log scale"))
         object.__setattr__(self, "parameters", tuple(self.parameters))
         for name in self.parameters:
             parameter_info(name)  # raises ParameterError listing the valid names
@@ -209,8 +208,7 @@ def draw_population(
 
     if isinstance(spec, str):
         spec = PopulationSpec(scenario=spec)
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or not 1 <= n <= 1_000_000:
-        raise ParameterError(f"`n` = {n!r} must be a whole number in [1, 1000000]")
+    n = check_whole("n", n, 1, 1_000_000)
     limit = max_candidates if max_candidates is not None else 20 * n
     rng = np.random.default_rng(seed)
     kept: list[pd.DataFrame] = []

@@ -30,6 +30,7 @@ from ..core.interventions import Intervention
 from ..core.outcomes import OUTCOME_NAMES
 from ..core.parameters import ParameterError, parameter_info
 from ..core.scenarios import get_assumption_set, get_scenario
+from ..core.validation import check_whole
 from ..engine.batch import DEFAULT_CHUNK_SIZE, BatchResult, iter_batch
 from ..engine.simulate import SimulationError
 from .sampling import check_ranges
@@ -69,9 +70,7 @@ def _evaluate(func: Func, x: np.ndarray) -> np.ndarray:
 
 
 def _check_count(value: int, field: str, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
-        raise ParameterError(f"`{field}` = {value!r} must be a whole number >= {low}")
-    return int(value)
+    return check_whole(field, value, low, MAX_RUNS)
 
 
 def sobol_runs(n: int, k: int) -> int:

@@ -40,6 +40,7 @@ from ..core.interventions import (
 from ..core.outcomes import OUTCOME_NAMES
 from ..core.parameters import PARAMETERS
 from ..core.scenarios import ASSUMPTION_SETS, SCENARIOS
+from ..core.validation import check_range, check_whole
 from ..engine.timeline import MAX_DAYS
 from .sampling import KINDS, STREAM, from_unit, unit_sample
 
@@ -317,15 +318,14 @@ def _is_number(value: Any) -> bool:
 
 
 def _number(value: Any, key: str, low: float, high: float, unit: str = "") -> float:
-    if not _is_number(value) or not low <= value <= high:
-        raise SpecError(f"`{key}` = {value!r} must be a number in [{low:g}, {high:g}]{unit}")
-    return float(value)
+    """A TOML number (not a string) in [low, high]; `unit` is shown after the range."""
+    if not _is_number(value):
+        raise SpecError(f"`{key}` = {value!r} must be a number in [{low:g}, {high:g}]" + (f" ({unit})" if unit else ""))
+    return check_range(key, value, low, high, unit=unit, error=SpecError)
 
 
 def _integer(value: Any, key: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise SpecError(f"`{key}` = {value!r} must be a whole number in [{low:,}, {high:,}]")
-    return value
+    return check_whole(key, value, low, high, error=SpecError)
 
 
 def _bool(value: Any, key: str) -> bool:
@@ -377,7 +377,7 @@ def _fixed(table: Mapping[str, Any]) -> tuple[tuple[str, float], ...]:
     pairs = []
     for name, value in table.items():
         info = _parameter(name, f"fixed.{name}")
-        pairs.append((name, _number(value, f"fixed.{name}", info.low, info.high, f" ({info.unit})")))
+        pairs.append((name, _number(value, f"fixed.{name}", info.low, info.high, info.unit)))
     return tuple(pairs)
 
 
@@ -471,7 +471,7 @@ def _range_axis(name: str, spec: Mapping[str, Any], key: str, *, sampled: bool) 
     if info is not None and not sampled and ("low" not in spec or "high" not in spec):
         raise SpecError(f"`{key}` needs both `low` and `high`")
     bounds = (info.low, info.high) if info is not None else (-math.inf, math.inf)
-    unit = f" (plausible range of {name}, {info.unit})" if info is not None else ""
+    unit = f"plausible range of {name}, {info.unit}" if info is not None else ""
     low = _number(spec.get("low", bounds[0]), f"{key}.low", *bounds, unit)
     high = _number(spec.get("high", bounds[1]), f"{key}.high", *bounds, unit)
     if not low < high:
@@ -492,7 +492,7 @@ class _FieldChecker:
     def check(self, name: str, value: float, key: str) -> None:
         if "." not in name:
             info = _parameter(name, key)
-            _number(value, key, info.low, info.high, f" (plausible range of {name}, {info.unit})")
+            _number(value, key, info.low, info.high, f"plausible range of {name}, {info.unit}")
             return
         kind, field = name.split(".", 1)
         matches = [item for item in self.items if item.kind == kind]

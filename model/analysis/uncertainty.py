@@ -31,6 +31,7 @@ from ..core.interventions import Intervention
 from ..core.outcomes import OUTCOME_NAMES, REMISSION_THRESHOLD
 from ..core.parameters import ParameterError, parameter_info
 from ..core.scenarios import ASSUMPTION_SETS, get_assumption_set, get_scenario
+from ..core.validation import check_whole, shown
 from ..engine.batch import DEFAULT_CHUNK_SIZE, BatchResult, iter_batch
 from ..engine.simulate import resolve_parameters as _resolve
 from ..report.palette import OKABE_ITO, RUN_COLORS, rgba
@@ -121,8 +122,7 @@ def ranges_around(
 
 
 def _check_n(n: int, method: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, int | np.integer) or not 1 <= n <= MAX_MEMBERS:
-        raise ParameterError(f"`n` = {n!r} must be a whole number in [1, {MAX_MEMBERS}]")
+    n = check_whole("n", n, 1, MAX_MEMBERS)
     if method not in METHODS:
         raise ParameterError(f"`method` = {method!r} must be one of {', '.join(METHODS)}")
     if method == "sobol" and n & (n - 1):
@@ -211,7 +211,7 @@ class EnsembleResult:
         Returns the share and its Wilson score interval at `confidence` (sampling noise only).
         """
         if not 0.5 <= confidence < 1.0:
-            raise ParameterError(f"`confidence` = {confidence!r} is outside its allowed range [0.5, 1)")
+            raise ParameterError(f"`confidence` = {shown(confidence)} is outside its allowed range [0.5, 1)")
         return remission_probability(self.outcomes, confidence)
 
     def to_frame(self) -> pd.DataFrame:
