@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import multiprocessing
 import signal
 import sqlite3
@@ -351,3 +352,59 @@ def test_scripted_cli_answers_with_retries_are_stored_once(tmp_path: Path) -> No
             args = ["class", "--db", str(path), "answer", made.code, "--activity", "1", "--choice", "ABC"[n % 3]]
             assert main([*args, "--key", f"demo-{n}"]) == 0
     assert ClassStore(path).counts(made.code, made.token, 1, 3) == [3, 3, 3]
+
+
+# --- the command line -------------------------------------------------------------------------
+
+
+def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_creates_answers_exports_and_deletes_a_class(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "classes.db")
+    code, out, _ = _cli(capsys, "class", "--db", db, "create", "--title", "Year 12 biology")
+    made = json.loads(out)
+    assert code == 0 and set(made) == {"code", "token", "title", "expires_at"}
+    assert _cli(capsys, "class", "--db", db, "answer", made["code"], "--activity", "2", "--choice", "B")[0] == 0
+    code, out, _ = _cli(capsys, "class", "--db", db, "list")
+    assert made["code"] in out and "Year 12 biology" in out and made["token"] not in out
+    csv_path = tmp_path / "answers.csv"
+    assert (
+        _cli(capsys, "class", "--db", db, "export", made["code"], "--token", made["token"], "--out", str(csv_path))[0]
+        == 0
+    )
+    assert csv_path.read_text(encoding="utf-8").startswith(f"# {model.DISCLAIMER}")
+    code, out, _ = _cli(capsys, "class", "--db", db, "delete", made["code"], "--token", made["token"])
+    assert code == 0 and "1 answer" in out
+    assert ClassStore(db).list_classes() == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("export", "{code}", "--token", "wrong", "--out", "{out}"),
+        ("delete", "{code}", "--token", "wrong"),
+        ("answer", "{code}", "--activity", "0", "--choice", "A"),
+        ("answer", "{code}", "--activity", "1", "--choice", "Z"),
+        ("answer", "{code}", "--activity", "1", "--choice", "A", "--nickname", "x" * 41),
+        ("answer", "NOTACODE", "--activity", "1", "--choice", "A"),
+        ("export", "{code}", "--token", "{token}", "--out", "{missing}"),
+        ("create", "--title", "t", "--hours", "1000"),
+    ],
+)
+def test_cli_bad_input_is_one_line_exit_2_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...]
+) -> None:
+    db = tmp_path / "classes.db"
+    made = ClassStore(db).create_class("Biology")
+    before = _all_rows(db)
+    out = tmp_path / "answers.csv"
+    filled = [a.format(code=made.code, token=made.token, out=out, missing=tmp_path / "no" / "x.csv") for a in args]
+    code, _, err = _cli(capsys, "class", "--db", str(db), *filled)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and err.startswith("sle-immunomod: error:")
+    assert _all_rows(db) == before
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("classes.db")) == []

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..core.disclaimer import DISCLAIMER
+from ..core.errors import ModelError
 from ..report.files import write_atomic
 
 #: Join-code characters: capitals and digits without look-alikes (no 0/O, 1/I/L).
@@ -94,8 +95,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 
-class ClassroomError(ValueError):
-    """Bad input or a request the store refuses; the message names the field and what is allowed."""
+class ClassroomError(ModelError, ValueError):
+    """Bad input or a request the store refuses; the message names the field and what is allowed.
+
+    A `ModelError`, so the app and the command line show it as one line, not a traceback.
+    """
 
 
 class AccessDeniedError(ClassroomError):
