@@ -98,7 +98,13 @@ def style_figure(fig: go.Figure | Figure, title: str, y_title: str = "", x_title
 
 
 def show_plot(fig: go.Figure | Figure, summary: str, key: str | None = None) -> None:
-    """Draw a figure full width with its one-sentence text summary underneath (accessibility)."""
+    """Draw a figure full width with its one-sentence text summary underneath (accessibility).
+
+    A figure dict is wrapped without Plotly's property checks, which otherwise cost a third of a
+    rerun under a class's load; `tests/test_plots.py` runs those checks on every figure built here.
+    """
+    if not isinstance(fig, go.Figure):
+        fig = go.Figure(fig, _validate=False)
     st.plotly_chart(fig, theme=None, key=key, config={"displaylogo": False})
     st.markdown(f"*In words:* {summary}")
 
@@ -214,7 +220,7 @@ def contributions_figure(table: pd.DataFrame, state: str) -> Figure:
                 "line": {"width": 0.5, "color": next(colors)},
             }
         )
-    total = {"color": "black", "width": 3}
+    total = {"color": OKABE_ITO["black"], "width": 3}
     fig["data"].append(
         {"type": "scatter", "x": day, "y": table["total"].to_numpy(), "name": "total rate", "line": total}
     )

@@ -1,0 +1,60 @@
+"""The app's shared figures (`app_pages.plots`): valid Plotly, titled illustrative, in the one palette.
+
+The pages hand these figures to Streamlit without Plotly's per-property checks (they cost a third
+of a rerun), so the checks run here instead, on every kind of figure the module builds.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import pytest
+
+import model
+from app_pages import plots
+from model.core.disclaimer import ILLUSTRATIVE, tagged
+from model.report.palette import OKABE_ITO
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict[str, model.Result]:
+    treated = model.simulate("active_sle", interventions=[model.MSCInfusion(day=30), model.HSCTReset(day=90)], days=200)
+    return {"treated": treated, "untreated": model.simulate("active_sle", days=200)}
+
+
+@pytest.fixture(scope="module")
+def figures(runs: dict[str, model.Result]) -> dict[str, plots.Figure]:
+    treated, untreated = runs["treated"], runs["untreated"]
+    activity = plots.activity_figure([("MSC", treated), ("untreated", untreated)], "Activity", ["untreated"])
+    plots.add_intervention_marks(activity, treated)
+    return {
+        "activity": activity,
+        "states": plots.states_figure(treated, ("E", "R", "B", "Ps", "Pl", "M"), "Cells"),
+        "states_log": plots.states_figure(treated, ("Ci", "Ca", "A"), "Cytokines", log=True),
+        "contributions": plots.contributions_figure(treated.contributions("E"), "E"),
+    }
+
+
+def test_every_shared_figure_passes_plotlys_property_checks(figures: dict[str, plots.Figure]) -> None:
+    for name, fig in figures.items():
+        checked = go.Figure(fig)  # raises ValueError naming any invalid property
+        assert checked.data, name
+
+
+def test_every_shared_figure_is_titled_illustrative(figures: dict[str, plots.Figure]) -> None:
+    for fig in figures.values():
+        assert f"({ILLUSTRATIVE})" in fig["layout"]["title"]["text"]
+
+
+def test_shared_figures_draw_runs_and_states_in_the_one_palette(figures: dict[str, plots.Figure]) -> None:
+    palette = {color.lower() for color in OKABE_ITO.values()}
+    for fig in figures.values():
+        for trace in fig["data"]:
+            assert trace["line"]["color"].lower() in palette
+
+
+def test_style_figure_gives_a_graph_objects_figure_the_same_look() -> None:
+    fig = plots.style_figure(go.Figure(go.Scatter(x=[0, 1], y=[1, 0])), "A line", "a.u.")
+    assert fig.layout.title.text == tagged("A line")
+    assert fig.layout.plot_bgcolor == "white"
+    assert fig.layout.yaxis.title.text == "a.u."
+    assert list(fig.layout.colorway) == list(plots.RUN_COLORS)
