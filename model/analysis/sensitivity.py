@@ -31,10 +31,10 @@ from ..core.outcomes import OUTCOME_NAMES
 from ..core.parameters import ParameterError, parameter_info
 from ..core.scenarios import get_assumption_set, get_scenario
 from ..core.validation import check_whole
-from ..engine.batch import DEFAULT_CHUNK_SIZE, BatchResult, iter_batch
+from ..engine.batch import DEFAULT_CHUNK_SIZE
 from ..engine.simulate import SimulationError
 from .sampling import check_ranges
-from .uncertainty import Progress
+from .uncertainty import Progress, run_members
 
 __all__ = ["METHODS", "analyze", "indices_figure", "morris", "sobol"]
 
@@ -193,23 +193,10 @@ class ModelFunction:
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         table = self.values(np.atleast_2d(x))
-        parts: list[BatchResult] = []
-        if self.progress is not None:
-            self.progress(0, len(table))
-        for part in iter_batch(
-            table,
-            scenario=self.scenario,
-            assumptions=self.assumptions,
-            interventions=self.interventions,
-            days=self.days,
-            chunk_size=self.chunk_size,
-            keep_states=False,
-            workers=self.workers,
-        ):
-            parts.append(part)
-            if self.progress is not None:
-                self.progress(sum(len(p) for p in parts), len(table))
-        return BatchResult.concat(parts).outcomes[self.outcome].to_numpy(dtype=float)
+        run = {"scenario": self.scenario, "assumptions": self.assumptions, "interventions": self.interventions}
+        options = {"chunk_size": self.chunk_size, "keep_states": False, "workers": self.workers}
+        batch = run_members(table, progress=self.progress, **run, days=self.days, **options)
+        return batch.outcomes[self.outcome].to_numpy(dtype=float)
 
 
 def analyze(

@@ -47,6 +47,7 @@ __all__ = [
     "fan_chart",
     "outcome_histogram",
     "ranges_around",
+    "run_members",
     "sample_parameters",
     "summarize_across",
 ]
@@ -229,30 +230,17 @@ def remission_probability(outcomes: pd.DataFrame, confidence: float = 0.95) -> R
     return RemissionProbability(hits / n if n else math.nan, low, high, n, confidence)
 
 
-def _run(
-    samples: pd.DataFrame,
-    scenario: str,
-    assumptions: str,
-    interventions: Sequence[Intervention],
-    days: float,
-    progress: Progress | None,
-    chunk_size: int,
-    keep_states: bool = True,
-    workers: int = 1,
-) -> BatchResult:
+def run_members(samples: pd.DataFrame, *, progress: Progress | None = None, **run: Any) -> BatchResult:
+    """`simulate_batch` of the members in `samples` (overrides), chunk by chunk with `progress` reports.
+
+    `run` holds the options of `iter_batch` (scenario, assumptions, interventions, days,
+    chunk_size, keep_states, workers); `progress` is called with (members done, members in all)
+    before the first chunk and after each.
+    """
     parts: list[BatchResult] = []
     if progress is not None:
         progress(0, len(samples))
-    for part in iter_batch(
-        samples,
-        scenario=scenario,
-        assumptions=assumptions,
-        interventions=interventions,
-        days=days,
-        chunk_size=chunk_size,
-        keep_states=keep_states,
-        workers=workers,
-    ):
+    for part in iter_batch(samples, **run):
         parts.append(part)
         if progress is not None:
             progress(sum(len(p) for p in parts), len(samples))
@@ -306,7 +294,9 @@ def ensemble(
             f"(at most {MAX_STATE_BYTES / 1e9:g} GB): use keep_states=False to keep outcomes only"
         )
     samples = sample_parameters(n, seed=seed, ranges=ranges, method=method, parameters=parameters)
-    batch = _run(samples, scenario, assumptions, interventions, days, progress, chunk_size, keep_states, workers)
+    run = {"scenario": scenario, "assumptions": assumptions, "interventions": interventions, "days": days}
+    options = {"chunk_size": chunk_size, "keep_states": keep_states, "workers": workers}
+    batch = run_members(samples, progress=progress, **run, **options)
     return EnsembleResult(batch=batch, samples=samples, seed=int(seed), method=method, ranges=samples.attrs["ranges"])
 
 
@@ -342,7 +332,8 @@ def across_assumptions(
             if progress is not None:
                 progress(offset + done, total)
 
-        batch = _run(samples, scenario, name, interventions, days, step, chunk_size, False, workers)
+        run = {"scenario": scenario, "assumptions": name, "interventions": interventions, "days": days}
+        batch = run_members(samples, progress=step, **run, chunk_size=chunk_size, keep_states=False, workers=workers)
         frame = samples.join(batch.outcomes).reset_index()
         frame.insert(0, "assumptions", name)
         frames.append(frame)
