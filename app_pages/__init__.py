@@ -1,1 +1,5 @@
-"""Pages of the sle-immunomod Streamlit app (`streamlit run app.py`); shared helpers in `common`."""
+"""Pages of the sle-immunomod Streamlit app (`streamlit run app.py`).
+
+Shared helpers: `url_state` (the URL state, no Streamlit), `widgets` (page chrome, cached runs, cards,
+downloads, sliders) and `plots` (figures and their one-sentence summaries).
+"""
