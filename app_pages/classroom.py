@@ -453,8 +453,9 @@ def show_activity(activity: Activity) -> None:
             ):
                 lesson_panel.open_view("explore", urllib.parse.parse_qs(activity.explore))
     class_session.class_results(number, activity.options, lambda: activity.reveal().answer)
-    with st.expander("Teacher note"):
-        st.markdown(activity.teacher_note)
+    if locked is not None or class_session.teacher() is not None:  # the note gives the answer away
+        with st.expander("Teacher note"):
+            st.markdown(activity.teacher_note)
 
 
 def page() -> None:

@@ -356,8 +356,17 @@ def page() -> None:
     )
     widgets.init_from_url(f"{P}scenario", _initial)
     spec, n, spread, seed = _controls()
+    st.markdown(
+        "*What to try:* first predict whether the band in section 1 or the spread between stories in section 2 "
+        "will be wider; then compare them."
+    )
     _section_ensemble(spec, n, spread, seed)
     _section_assumptions(spec, n, spread, seed)
+    st.divider()
+    st.markdown(
+        "**For modellers.** The next section ranks the uncertain numbers by how much each moves the outcome (Morris screening and "
+        "Sobol indices, both explained in the glossary of the docs). The lessons do not need it."
+    )
     _section_sensitivity(spec, n, spread, seed)
 
 

@@ -129,6 +129,24 @@ def parameter_table() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: The model's loops in words and a diagram: what a reader needs before the equations.
+LOOP = """
+```text
+   self-antigen (G) ──► T and B cells (E, B) ──► autoantibodies (A) ──► immune complexes
+        ▲                                                                    │
+        │                                                                    ▼
+        └── dying cells, damaged tissue (D) ◄── inflammation (Ci), tissue damage (D)
+   brakes: clearance of self-antigen, regulatory T cells (R), anti-inflammatory cytokines (Ca)
+   infused MSC (M): suppress E and B, induce R, make Ca, while they are in the body
+```
+
+The positive loop keeps lupus going once it has started; the brakes pull the other way. Each
+assumption set below is a belief about how strongly MSC push on the brakes, and for how long.
+*What to try:* knock out one link of the loop on Explore and watch whether a large trigger still
+tips the toy person into disease.
+"""
+
+
 def page() -> None:
     """Draw the Model & evidence page."""
     widgets.page_header(
@@ -136,24 +154,27 @@ def page() -> None:
         "What the toy model is made of, where its numbers come from, and what real trials of MSC in lupus found.",
     )
     widgets.init_from_url(f"{P}assumptions", _initial)
-    st.header("Equations")
-    st.markdown(
-        "Eleven states, in arbitrary units (a.u.), time in days. "
-        + " ".join(f"${symbol}$: {meaning}." for symbol, meaning in latex.INPUTS)
-        + f" {latex.JUMPS}"
-    )
-    for state, tex in latex.EQUATIONS:
-        st.markdown(f"**{STATE_LABELS[state]}**")
-        st.latex(tex)
-    st.markdown("**Helpers**: " + ", ".join(what for what, _ in latex.HELPERS))
-    st.latex(r",\qquad ".join(tex for _, tex in latex.HELPERS))
-    st.markdown(
-        f"**Toy lupus activity index** (not SLEDAI): remission below {model.REMISSION_THRESHOLD:g}, "
-        f"a flare is a rise above {model.FLARE_THRESHOLD:g}."
-    )
-    st.latex(latex.ACTIVITY)
+    st.header("The model in one loop")
+    st.markdown(LOOP)
+    st.header("For modellers")
+    with st.expander("The equations: eleven states"):
+        st.markdown(
+            "Eleven states, in arbitrary units (a.u.), time in days. "
+            + " ".join(f"${symbol}$: {meaning}." for symbol, meaning in latex.INPUTS)
+            + f" {latex.JUMPS}"
+        )
+        for state, tex in latex.EQUATIONS:
+            st.markdown(f"**{STATE_LABELS[state]} ({state})**")
+            st.latex(tex)
+        st.markdown("**Helpers**: " + ", ".join(what for what, _ in latex.HELPERS))
+        st.latex(r",\qquad ".join(tex for _, tex in latex.HELPERS))
+        st.markdown(
+            f"**Toy lupus activity index** (not SLEDAI): remission below {model.REMISSION_THRESHOLD:g}, "
+            f"a flare is a rise above {model.FLARE_THRESHOLD:g}."
+        )
+        st.latex(latex.ACTIVITY)
 
-    st.header("Parameters")
+    st.subheader("Parameters")
     table = parameter_table()
     st.dataframe(table, hide_index=True)
     widgets.download_table(table, "parameter table of the toy model", "sle-immunomod-parameters.csv", f"{P}csv")

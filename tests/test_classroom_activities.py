@@ -72,3 +72,11 @@ def test_msc_activity_says_the_durable_treg_set_changes_the_host_too() -> None:
     at = reveal(open_activity("msc_assumptions"), "msc_assumptions", 1)
     text = "\n".join(str(m.value) for m in at.markdown)
     assert "changes the host as well as the MSC" in text
+
+
+def test_nothing_on_the_page_gives_the_answer_before_the_prediction() -> None:
+    at = open_activity("msc_assumptions")
+    assert "Teacher note" not in [e.label for e in at.expander], "the teacher note states the answer"
+    assert not at.success and not at.warning
+    at = reveal(at, "msc_assumptions", 0)
+    assert "Teacher note" in [e.label for e in at.expander]
