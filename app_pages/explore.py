@@ -180,7 +180,7 @@ def results(spec: url_state.RunSpec) -> None:
         return
     what = spec.describe_interventions()
     aset = widgets.assumptions_label(spec.assumptions)
-    st.header("Outcomes (compared with the same run without the timeline)")
+    st.header("Outcomes (against the run without the timeline)")
     st.markdown(
         "*What to try:* read the cards, then hover on the curve. Which card changes most when you move a "
         "slider in the sidebar?"

@@ -231,7 +231,7 @@ def outcome_cards(res: model.Result, untreated: model.Result) -> None:
     o, u = res.outcomes, untreated.outcomes
     compare = bool(res.interventions)
     only_triggers = compare and all(isinstance(item, model.AntigenTrigger) for item in res.interventions)
-    base = "without the trigger" if only_triggers else "untreated"
+    reference = "without the trigger" if only_triggers else "untreated"
     cols = st.columns(6)
 
     def delta(value: float, base: float, fmt: str) -> str | None:
@@ -239,7 +239,7 @@ def outcome_cards(res: model.Result, untreated: model.Result) -> None:
         if not compare:
             return None
         change = f"{value - base:{fmt}}"
-        return f"same as {base}" if float(change) == 0 else f"{change} vs {base}"
+        return f"same as {reference}" if float(change) == 0 else f"{change} vs {reference}"
 
     cols[0].metric(
         "Peak activity",
@@ -283,7 +283,7 @@ def outcome_cards(res: model.Result, untreated: model.Result) -> None:
     cols[5].metric(
         "Remission at end",
         end,
-        f"{base}: {was}" if compare else None,
+        f"{reference}: {was}" if compare else None,
         "off",
         delta_arrow="off",
         help="Whether the TLAI is below the remission threshold on the last day.",

@@ -294,3 +294,19 @@ def test_docs_hook_stops_the_build_on_an_unknown_lesson_marker() -> None:
         hook.render("<!-- lesson:exit 9 -->", "x.md")
     with pytest.raises(PluginError, match="unknown lesson marker kind 'quiz'"):
         hook.render("<!-- lesson:quiz 1 -->", "x.md")
+
+
+def test_outcome_cards_show_the_lowest_activity_and_speak_of_a_trigger_as_a_trigger() -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"scenario": "susceptible", "iv": "antigen:day=30,size=40,duration=14", "days": "730"})
+    at.run()
+    cards = {m.label: m for m in at.metric}
+    assert "Lowest activity" in cards
+    assert cards["Activity at end"].delta.endswith("vs without the trigger")
+    assert cards["Remission at end"].delta == "without the trigger: yes"
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update({"scenario": "active_sle", "iv": "msc:day=30,dose=1", "days": "365"})
+    at.run()
+    cards = {m.label: m for m in at.metric}
+    assert float(cards["Lowest activity"].value) < float(cards["Activity at end"].value), "the MSC dip shows"
+    assert cards["Lowest activity"].delta.endswith("vs untreated")
