@@ -91,8 +91,12 @@ def follow_url() -> None:
 
 
 def _leave() -> None:
+    """Button callback: guided mode off; the page keeps its current state."""
     st.session_state.pop(f"{K}active", None)
     st.session_state.pop(widgets.STICKY_QUERY, None)
+    for field in ("lesson", "step"):
+        if field in st.query_params:
+            del st.query_params[field]
 
 
 def results_allowed() -> bool:

@@ -310,3 +310,13 @@ def test_outcome_cards_show_the_lowest_activity_and_speak_of_a_trigger_as_a_trig
     cards = {m.label: m for m in at.metric}
     assert float(cards["Lowest activity"].value) < float(cards["Activity at end"].value), "the MSC dip shows"
     assert cards["Lowest activity"].delta.endswith("vs untreated")
+
+
+def test_leaving_the_lesson_removes_the_panel_and_keeps_the_page() -> None:
+    at = open_step(1, 2)
+    at.button(key="lesson.leave").click().run()
+    assert not at.exception
+    assert "lesson" not in at.query_params and "step" not in at.query_params
+    assert "lesson.next" not in [b.key for b in at.button]
+    assert at.metric, "outside guided mode the page shows its results"
+    assert at.session_state["explore.ivs"] == ["antigen:day=30,size=40,duration=14"]
