@@ -7,7 +7,10 @@ from .analysis.compare import compare_assumptions as compare_assumptions
 from .analysis.population import PopulationSpec as PopulationSpec
 from .analysis.population import VirtualPopulation as VirtualPopulation
 from .analysis.population import draw_population as draw_population
+from .analysis.population import healthy_steady_state as healthy_steady_state
 from .analysis.population import outcome_share as outcome_share
+from .analysis.population import remission_by_therapy as remission_by_therapy
+from .analysis.population import remission_shares as remission_shares
 from .analysis.population import separating_parameters as separating_parameters
 from .core.disclaimer import DISCLAIMER as DISCLAIMER
 from .core.equations import MECHANISMS as MECHANISMS

@@ -309,9 +309,7 @@ def test_msc_half_life_range_covers_slower_clearance_seen_in_lupus_mice() -> Non
     assert "Gu et al. 2010" in info.provenance and "Eggenhofer et al. 2012" in info.provenance
 
 
-@pytest.mark.parametrize(
-    "cls", [model.MSCInfusion, model.HSCTReset, model.Immunosuppression, model.BCellDepletion, model.AntigenTrigger]
-)
+@pytest.mark.parametrize("cls", list(model.INTERVENTION_TYPES.values()), ids=list(model.INTERVENTION_TYPES))
 def test_every_intervention_default_has_provenance_or_says_illustrative(cls: type) -> None:
     import dataclasses
 

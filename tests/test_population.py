@@ -73,3 +73,15 @@ def test_ranking_puts_the_separating_parameter_first_with_a_short_plain_sentence
     sentence = table["sentence"].iloc[0]
     assert sentence.startswith("Responders had higher") and len(sentence) < 120
     assert model.separating_parameters(params, np.ones(200, bool)).empty
+
+
+def test_therapies_are_contrasted_on_the_same_virtual_patients(active) -> None:
+    """Classroom activity: on the same patients, a deep reset helps most, rituximab-like depletion least."""
+    flags = model.remission_by_therapy(active)
+    assert flags.index.equals(active.params.index)
+    shares = model.remission_shares(flags).set_index(["therapy", "years"])["share"]
+    assert shares[("HSCT-like reset", 1.0)] > shares[("CD19 CAR-T", 1.0)] > shares[("MSC infusion", 1.0)]
+    assert shares[("BCMA-CD19 CAR-T", 1.0)] >= shares[("CD19 CAR-T", 1.0)]
+    assert shares[("Rituximab-like B-cell depletion", 1.0)] <= 0.1
+    healthy = model.healthy_steady_state(active)
+    assert not flags[("HSCT-like reset", 5.0)][~healthy].any()  # lasting remission needs a healthy steady state

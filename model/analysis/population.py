@@ -26,13 +26,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ..core.interventions import Intervention
+from ..core.interventions import BCellDepletion, CARTCellTherapy, HSCTReset, Intervention, MSCInfusion
 from ..core.outcomes import FLARE_THRESHOLD, REMISSION_THRESHOLD
 from ..core.parameters import PARAMETERS, ParameterError, parameter_info
 from ..core.scenarios import get_assumption_set, get_scenario
@@ -45,10 +45,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "HOST_PARAMETERS",
+    "THERAPY_CONTRAST",
     "PopulationSpec",
     "VirtualPopulation",
     "draw_population",
+    "healthy_steady_state",
     "outcome_share",
+    "remission_by_therapy",
+    "remission_shares",
     "separating_parameters",
 ]
 
@@ -290,3 +294,60 @@ def separating_parameters(params: pd.DataFrame, responded: Sequence[bool] | np.n
     table = pd.DataFrame(rows, columns=columns)
     order = table["effect_size"].abs().sort_values(ascending=False).index
     return table.loc[order].head(top).reset_index(drop=True)
+
+
+#: Therapies contrasted on the same virtual patients (Classroom activity, docs/model.md), each on day 30.
+THERAPY_CONTRAST: dict[str, tuple[Intervention, ...]] = {
+    "MSC infusion": (MSCInfusion(day=30.0),),
+    "Rituximab-like B-cell depletion": (BCellDepletion(day=30.0),),
+    "CD19 CAR-T": (CARTCellTherapy(day=30.0, target="CD19"),),
+    "BCMA-CD19 CAR-T": (CARTCellTherapy(day=30.0, target="BCMA-CD19"),),
+    "HSCT-like reset": (HSCTReset(day=30.0),),
+}
+
+
+def healthy_steady_state(population: VirtualPopulation, *, days: float = SCREENING_DAYS) -> np.ndarray:
+    """Per patient: whether health is a steady state for them (started healthy, they stay quiet untreated).
+
+    Patients without one cannot stay in remission after any treatment that leaves their drivers as
+    they are: the disease comes back once the treatment's effect has faded.
+    """
+    healthy = simulate_batch(population.params, scenario="healthy", assumptions=population.spec.assumptions, days=days)
+    return healthy.outcomes["activity_final"].to_numpy() < REMISSION_THRESHOLD
+
+
+def remission_by_therapy(
+    population: VirtualPopulation,
+    therapies: Mapping[str, Sequence[Intervention]] | None = None,
+    *,
+    years: Sequence[float] = (1.0, 5.0),
+) -> pd.DataFrame:
+    """Whether each virtual patient is in drug-free remission `years` after the therapy starts (illustrative).
+
+    Every therapy (default `THERAPY_CONTRAST`) runs on the same patients. Remission is the toy activity
+    index below the remission threshold on that day. Returns one row per patient and one boolean column
+    per (therapy, years) pair.
+    """
+    import pandas as pd
+
+    columns = {}
+    for name, items in (THERAPY_CONTRAST if therapies is None else therapies).items():
+        start = min(item.first_day() for item in items)
+        days = [start + 365.0 * y for y in years]
+        batch = population.simulate(list(items), days=max(days), t_eval=days, keep_states=True)
+        for y, day in zip(years, days, strict=True):
+            columns[(name, y)] = batch.activity[:, int(np.searchsorted(batch.t, day))] < REMISSION_THRESHOLD
+    frame = pd.DataFrame(columns, index=population.params.index)
+    frame.columns = pd.MultiIndex.from_tuples(frame.columns, names=["therapy", "years"])
+    return frame
+
+
+def remission_shares(flags: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Share in remission per (therapy, years) column of `remission_by_therapy`, with Wilson intervals.
+
+    Columns: therapy, years, share, low, high, n.
+    """
+    import pandas as pd
+
+    rows = [(name, years, *outcome_share(flags[(name, years)], confidence), len(flags)) for name, years in flags]
+    return pd.DataFrame(rows, columns=["therapy", "years", "share", "low", "high", "n"])

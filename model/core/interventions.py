@@ -137,6 +137,8 @@ class Intervention:
 
     kind: ClassVar[str] = ""
     label: ClassVar[str] = ""
+    #: The intervention's equations in Markdown with LaTeX (docs/model.md is generated from it).
+    maths: ClassVar[str] = ""
 
     def __post_init__(self) -> None:
         owner = type(self).__name__
@@ -208,15 +210,38 @@ class MSCInfusion(Intervention):
         10.0,
         "Dose",
         "a.u.",
-        provenance="1 a.u. stands for about 1 million cells/kg, the dose of the Nanjing series (Wang et al. 2013)",
+        provenance="illustrative: 1 a.u. stands for a typical clinical dose, about 1 million cells per kg (the "
+        "dose of the Nanjing series, Wang et al. 2013, and of Kamen et al. 2022); no conversion to cells is possible "
+        "in the model",
         help="Infused MSC added to M on each infusion day.",
     )
     repeat_every: float | None = _field(
-        None, 0.5, 3650.0, "Repeat every", "day", optional=True, help="Days between infusions when count > 1."
+        None,
+        0.5,
+        3650.0,
+        "Repeat every",
+        "day",
+        optional=True,
+        provenance="illustrative: no repeat by default (one infusion, as in most trials)",
+        help="Days between infusions when count > 1.",
     )
-    count: int = _field(1, 1, 100, "Number of infusions", whole=True, help="How many infusions in all.")
+    count: int = _field(
+        1,
+        1,
+        100,
+        "Number of infusions",
+        whole=True,
+        provenance="illustrative: one infusion, as in most trials",
+        help="How many infusions in all.",
+    )
     kind: ClassVar[str] = "msc"
     label: ClassVar[str] = "MSC infusion"
+    maths: ClassVar[str] = (
+        "**Jump** on each infusion day $t_k = t_0 + k\\,\\Delta$ ($k = 0 \\ldots$ `count` $- 1$, "
+        "$\\Delta$ = `repeat_every`): $M \\leftarrow M + \\text{dose}$. No input. The infused cells are then "
+        "cleared, $dM/dt = -\\ln 2 / t_M \\cdot M$. **Overlap:** doses add in $M$ (cells of several "
+        "infusions are present together)."
+    )
 
     def _check_together(self) -> None:
         if self.count > 1 and self.repeat_every is None:
@@ -260,7 +285,8 @@ class HSCTReset(Intervention):
         1.0,
         "Lymphocytes surviving conditioning",
         "fraction",
-        provenance=f"illustrative (lymphoablative conditioning; {_BURT})",
+        provenance=f"illustrative: lymphoablative conditioning removes most lymphocytes ({_BURT}); no measured "
+        "fraction used",
         help="Share of effector T cells and autoreactive B cells left after conditioning.",
     )
     plasma_cell_survival: float = _field(
@@ -274,7 +300,13 @@ class HSCTReset(Intervention):
         help="Share of short- and long-lived plasma cells left after conditioning.",
     )
     treg_survival: float = _field(
-        0.5, 0.0, 1.0, "Tregs surviving conditioning", "fraction", help="Share of regulatory T cells left."
+        0.5,
+        0.0,
+        1.0,
+        "Tregs surviving conditioning",
+        "fraction",
+        provenance="illustrative: no measured fraction used",
+        help="Share of regulatory T cells left.",
     )
     initial_block: float = _field(
         0.9,
@@ -295,6 +327,15 @@ class HSCTReset(Intervention):
     )
     kind: ClassVar[str] = "hsct"
     label: ClassVar[str] = "HSCT-like reset"
+    maths: ClassVar[str] = (
+        "**Jump** on day $t_0$: $E, B \\leftarrow$ `lymphocyte_survival` $\\times$; "
+        "$P_s, P_l \\leftarrow$ `plasma_cell_survival` $\\times$; $R \\leftarrow$ `treg_survival` $\\times$. "
+        "$A$, $C_i$, $G$, $D$ are not touched (antibodies are cleared with their own half-life). "
+        "**Input** from $t_0$ on: a block on lymphocyte proliferation (and plasmablast generation) "
+        "$b(t) = b_0\\,2^{-(t - t_0)/t_{1/2}}$ with $b_0$ = `initial_block` and $t_{1/2}$ = "
+        "`reconstitution_half_life`, entering $u(t)$. **Overlap:** blocks combine independently, "
+        "$u = 1 - (1 - u_{drug})\\prod_i (1 - b_i(t))$; jumps on the same day multiply."
+    )
 
     def breakpoints(self) -> tuple[float, ...]:
         return (float(self.day),)
@@ -334,6 +375,12 @@ class Immunosuppression(Intervention):
     )
     kind: ClassVar[str] = "immunosuppression"
     label: ClassVar[str] = "Immunosuppression"
+    maths: ClassVar[str] = (
+        "**Input** $u_{drug} = s$ (`strength`) for `start` $\\le t <$ `stop`, 0 otherwise: a step on and a "
+        "step off, no jump. It multiplies proliferation of $E$ and $B$ and plasmablast generation by "
+        "$1 - u$; long-lived plasma cells are spared. **Overlap:** courses combine as independent "
+        "blocks, $u_{drug} = 1 - \\prod_i (1 - s_i)$."
+    )
 
     def _check_together(self) -> None:
         if self.stop <= self.start:
@@ -364,7 +411,13 @@ class BCellDepletion(Intervention):
 
     day: float = _day("Infusion day")
     kill_rate: float = _field(
-        3.0, 0.0, 5.0, "Initial kill rate", "1/day", help="Rate at which the drug kills B cells at first."
+        3.0,
+        0.0,
+        5.0,
+        "Initial kill rate",
+        "1/day",
+        provenance="illustrative: chosen so that autoreactive B cells are practically gone within a week",
+        help="Rate at which the drug kills B cells at first.",
     )
     drug_half_life: float = _field(
         21.0,
@@ -372,11 +425,18 @@ class BCellDepletion(Intervention):
         100.0,
         "Drug half-life",
         "day",
-        provenance="rituximab's serum half-life is about three weeks (illustrative round value)",
+        provenance="order of magnitude: therapeutic IgG antibodies such as rituximab share the about 3-week "
+        "half-life of IgG (Sand et al. 2015, review)",
         help="Days for the kill rate to halve.",
     )
     kind: ClassVar[str] = "bcell_depletion"
     label: ClassVar[str] = "B-cell depletion"
+    maths: ClassVar[str] = (
+        "**Input** from day $t_0$ on: a kill rate $k_{dep}(t) = k_0\\,2^{-(t - t_0)/t_{1/2}}$ (1/day) with $k_0$ = "
+        "`kill_rate` and $t_{1/2}$ = `drug_half_life`, in the term $-k_{dep}(t)\\,B$. No jump: the antibody "
+        "kills B cells over days; plasma cells carry no target and are spared. **Overlap:** kill rates of "
+        "courses (and of CAR-T cells) add."
+    )
 
     def breakpoints(self) -> tuple[float, ...]:
         return (float(self.day),)
@@ -418,7 +478,8 @@ class CARTCellTherapy(Intervention):
         None,
         "Target",
         options=CART_TARGETS,
-        provenance="CD19: Mackensen et al. 2022; BCMA-CD19: Wang et al. 2024, Ann Rheum Dis 83:1304",
+        provenance="illustrative: the two targets used in lupus so far, CD19 (Mackensen et al. 2022) and "
+        "BCMA-CD19 (Wang et al. 2024, Ann Rheum Dis 83:1304)",
         help="CD19 (B cells, plasmablasts) or BCMA-CD19 (also long-lived plasma cells).",
     )
     t_cell_survival: float = _field(
@@ -475,6 +536,19 @@ class CARTCellTherapy(Intervention):
     )
     kind: ClassVar[str] = "cart"
     label: ClassVar[str] = "CAR-T cell therapy"
+    maths: ClassVar[str] = (
+        "**Jump** on day $t_0$: $E, R \\leftarrow$ `t_cell_survival` $\\times$ (fludarabine + cyclophosphamide); "
+        "$B, P_s \\leftarrow$ `b_cell_survival` $\\times$ (B cells in blood and tissue, and the CD19-positive "
+        "plasmablasts); $P_l \\leftarrow (1 -$ `cd19_plasma_cell_share`$)\\times$ for target CD19, "
+        "$P_l \\leftarrow$ `bcma_plasma_cell_survival` $\\times$ for BCMA-CD19. **Inputs** from $t_0$ on: the CAR-T "
+        "kill rate $k_{dep}(t) = k_0\\,2^{-(t - t_0)/t_{CAR}}$ ($k_0$ = `kill_rate`, $t_{CAR}$ = "
+        "`persistence_half_life`) in $-k_{dep}(t)\\,B$, and the lymphopenia block "
+        "$b(t) = b_0\\,2^{-(t - t_0)/t_{LD}}$ ($b_0$ = `conditioning_block`, $t_{LD}$ = "
+        "`conditioning_half_life`) in $u(t)$. B cells come back from the supply $s_B$ as "
+        "$k_{dep}(t)$ fades: new cells that must be activated again (the autoreactive expansion "
+        "restarts from the supply). **Overlap:** kill rates add with any `BCellDepletion`; blocks combine "
+        "independently, $u = 1 - (1 - u_{drug})\\prod_i (1 - b_i(t))$; jumps on the same day multiply."
+    )
 
     def breakpoints(self) -> tuple[float, ...]:
         return (float(self.day),)
@@ -516,10 +590,31 @@ class AntigenTrigger(Intervention):
     """
 
     day: float = _day("Trigger day")
-    size: float = _field(10.0, 0.0, 1000.0, "Size", "a.u.", help="Self-antigen added in all.")
-    duration: float = _field(14.0, 0.0, 365.0, "Duration", "day", help="Days over which it arrives (0 = at once).")
+    size: float = _field(
+        10.0,
+        0.0,
+        1000.0,
+        "Size",
+        "a.u.",
+        provenance="illustrative: a small burst that fades (40 over 14 days tips the susceptible scenario)",
+        help="Self-antigen added in all.",
+    )
+    duration: float = _field(
+        14.0,
+        0.0,
+        365.0,
+        "Duration",
+        "day",
+        provenance="illustrative: a burst lasting two weeks (a bad sunburn, an infection)",
+        help="Days over which it arrives (0 = at once).",
+    )
     kind: ClassVar[str] = "antigen"
     label: ClassVar[str] = "Antigen trigger"
+    maths: ClassVar[str] = (
+        "**Input** $I_G = \\text{size}/\\text{duration}$ (a.u./day) for `day` $\\le t <$ `day` + `duration` in "
+        "$dG/dt$; with `duration` = 0 a **jump** $G \\leftarrow G + \\text{size}$ instead. **Overlap:** inputs "
+        "of overlapping triggers add."
+    )
 
     def breakpoints(self) -> tuple[float, ...]:
         if self.duration == 0:

@@ -11,34 +11,13 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-#: kind of intervention -> field -> where its default comes from.
+from model.core.interventions import INTERVENTION_TYPES, intervention_fields
+
+#: kind of intervention -> field -> where its default comes from, read from each field's metadata
+#: (`model.intervention_fields`, the one home of intervention provenance; the start day is the user's choice).
 INTERVENTION_PROVENANCE: dict[str, dict[str, str]] = {
-    "msc": {
-        "dose": "illustrative: 1 a.u. stands for a typical clinical dose, about 1 million cells per kg "
-        "(the dose of Kamen et al. 2022); no conversion to cells is possible in the model",
-        "repeat_every": "illustrative: no repeat by default (one infusion, as in most trials)",
-        "count": "illustrative: one infusion, as in most trials",
-    },
-    "hsct": {
-        "lymphocyte_survival": "illustrative: conditioning removes most lymphocytes; no measured fraction used",
-        "plasma_cell_survival": "illustrative: long-lived plasma cells resist antiproliferative drugs "
-        "(Hoyer et al. 2004, mouse, in vivo); no measured fraction used",
-        "treg_survival": "illustrative: no measured fraction used",
-        "reconstitution_half_life": "illustrative: T-cell numbers take months to years to recover after "
-        "autologous HSCT; no measured half-life used",
-    },
-    "immunosuppression": {
-        "strength": "illustrative: fraction of proliferation blocked; no measured value used",
-    },
-    "bcell_depletion": {
-        "kill_rate": "illustrative: chosen so that autoreactive B cells are practically gone within a week",
-        "drug_half_life": "order of magnitude: therapeutic IgG antibodies share the about 3-week half-life of "
-        "IgG (Sand et al. 2015, review)",
-    },
-    "antigen": {
-        "size": "illustrative: a trigger size near the model's tipping point",
-        "duration": "illustrative: a burst lasting two weeks (a bad sunburn, an infection)",
-    },
+    kind: {f.name: f.provenance for f in intervention_fields(kind) if f.name not in ("day", "start", "stop")}
+    for kind in INTERVENTION_TYPES
 }
 
 _CITATION = re.compile(r"[A-ZÀ-Ý][\w'-]+(?: et al\.| & [A-ZÀ-Ý][\w'-]+)? (?:19|20)\d\d")

@@ -18,9 +18,18 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from ..analysis.compare import compare_assumptions, tipping_window
+from ..analysis.population import (
+    PopulationSpec,
+    draw_population,
+    healthy_steady_state,
+    outcome_share,
+    remission_by_therapy,
+    remission_shares,
+)
 from ..core import latex
 from ..core.disclaimer import DISCLAIMER
-from ..core.equations import MECHANISMS, STATE_INFO
+from ..core.equations import MECHANISMS, STATE_INFO, STATE_NAMES, Inputs, Switches, term_table
+from ..core.interventions import INTERVENTION_TYPES, FieldInfo, intervention_fields
 from ..core.outcomes import ACTIVITY_REFERENCE, FLARE_THRESHOLD, REMISSION_THRESHOLD
 from ..core.parameters import PARAMETERS, Parameters
 from ..core.scenarios import ASSUMPTION_SETS, SCENARIOS
@@ -185,6 +194,94 @@ def tipping_text() -> str:
     )
 
 
+def _allowed(info: FieldInfo) -> str:
+    if info.options:
+        return ", ".join(f"`{o}`" for o in info.options)
+    low, high = (f"{int(v)}" if info.whole else f"{v:g}" for v in (info.low, info.high))
+    return f"{low} – {high}" + (" or unset" if info.optional else "")
+
+
+def _default(info: FieldInfo) -> str:
+    if info.default is None:
+        return "unset"
+    return info.default if isinstance(info.default, str) else f"{info.default:g}"
+
+
+def interventions_text() -> str:
+    """Every intervention: its equations (jumps, inputs over time, overlap) and a table of its fields."""
+    parts = []
+    header = ["field", "label", "unit", "default", "allowed", "what it does", "provenance"]
+    for kind, cls in INTERVENTION_TYPES.items():
+        rows = [
+            [f"`{f.name}`", f.label, f.unit or "–", _default(f), _allowed(f), f.help, f.provenance]
+            for f in intervention_fields(cls)
+        ]
+        title = f"### `{kind}`: {cls.label} (`{cls.__name__}`)"
+        parts.append(f"{title}\n\n{cls.maths}\n\n{_table(header, rows)}")
+    return "\n\n".join(parts)
+
+
+#: A probe where every mechanism acts: every state and input nonzero, MSC partly licensed.
+_PROBE_STATE = (1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 2.0, 1.0, 1.0)
+_PROBE_INPUTS = Inputs(immunosuppression=0.3, depletion=((0.0, 1.0, 10.0),), antigen_input=0.5)
+
+
+def _probe_terms(on: Switches) -> dict[tuple[str, str], float]:
+    params = Parameters().replace(msc_licensing=0.5)
+    return {
+        (state, term): float(value)
+        for state in STATE_NAMES
+        for term, value in term_table(1.0, _PROBE_STATE, params, state, _PROBE_INPUTS, on).items()
+    }
+
+
+def knockouts_table() -> str:
+    """Exactly which terms each knock-out removes (and which others it changes), found by evaluating the
+    equations with every mechanism on and with that one off."""
+    base = _probe_terms(Switches())
+    rows = []
+    for mechanism in MECHANISMS:
+        off = _probe_terms(Switches.without([mechanism.name]))
+        removed = [k for k, v in base.items() if v != 0.0 and off[k] == 0.0]
+        changed = [k for k, v in base.items() if off[k] != 0.0 and abs(off[k] - v) > 1e-12 * max(1.0, abs(v))]
+        rows.append([f"`{mechanism.name}`", _by_state(removed), _by_state(changed)])
+    return _table(["knock-out", "terms it sets to zero", "terms it changes (a shared factor or a sum)"], rows)
+
+
+def _by_state(terms: list[tuple[str, str]]) -> str:
+    """E.g. "dE/dt: `a`, `b`; dB/dt: `c`" (terms are named as in `model.core.equations.TERMS`)."""
+    states = dict.fromkeys(state for state, _ in terms)
+    parts = [f"d{s}/dt: " + ", ".join(f"`{t}`" for state, t in terms if state == s) for s in states]
+    return "; ".join(parts) or "–"
+
+
+POPULATION_SIZE, POPULATION_SEED = 150, 0
+
+
+def _percent(share: float, low: float, high: float) -> str:
+    return f"{100 * share:.0f} % ({100 * low:.0f}–{100 * high:.0f} %)"
+
+
+def population_text() -> str:
+    """Drug-free remission after each contrasted therapy in the default virtual population (computed)."""
+    spec = PopulationSpec()
+    patients = draw_population(spec, n=POPULATION_SIZE, seed=POPULATION_SEED)
+    shares = remission_shares(remission_by_therapy(patients)).set_index(["therapy", "years"])
+    therapies = list(dict.fromkeys(shares.index.get_level_values("therapy")))
+    rows = [
+        [name] + [_percent(*shares.loc[(name, years), ["share", "low", "high"]]) for years in (1.0, 5.0)]
+        for name in therapies
+    ]
+    healthy = _percent(*outcome_share(healthy_steady_state(patients)))
+    intro = (
+        f"{POPULATION_SIZE} `{spec.scenario}` virtual patients under `{spec.assumptions}` (`PopulationSpec()` "
+        f"defaults: spread {spec.spread:g}, every host parameter varied; seed {POPULATION_SEED}). Health is also "
+        f"a steady state for {healthy} of them. Each therapy starts on day 30; remission means TLAI below "
+        f"{REMISSION_THRESHOLD:g} on that day, without any other treatment (95 % Wilson intervals)."
+    )
+    return intro + "\n\n" + _table(["therapy", "in remission 1 year later", "5 years later"], rows)
+
+
 #: Generated blocks of `docs/model.md`, by name.
 BLOCKS: dict[str, Callable[[], str]] = {
     "helpers": helpers_tex,
@@ -196,6 +293,9 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "assumptions": assumptions_table,
     "thresholds": thresholds_text,
     "tipping": tipping_text,
+    "interventions": interventions_text,
+    "knockouts": knockouts_table,
+    "population": population_text,
 }
 #: What the MkDocs hook puts in place of ``<!-- model:NAME -->`` on the other pages.
 MARKERS: dict[str, Callable[[], str]] = {
