@@ -186,6 +186,10 @@ def page() -> None:
         "different treatments. Illustrative only.",
     )
     widgets.init_from_url(f"{P}days", _initial)
+    st.markdown(
+        "*What to try:* before looking at the plot, write down which run you expect to end lowest; then change one "
+        "run's assumption set and see which outcomes move."
+    )
     top = st.columns([1, 1, 2])
     n = top[0].number_input("Number of runs", 2, MAX_RUNS, step=1, key=f"{P}n")
     days = float(top[1].slider("Days", *url_state.DAYS_RANGE, step=5, key=f"{P}days"))
