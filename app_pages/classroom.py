@@ -55,6 +55,8 @@ class Activity:
     feedback: tuple[str, ...] = ()
     expected: int = 0
     explore: str = ""
+    #: Draws the reveal (default: the activity index of the runs and the states of the first run).
+    figure: Callable[[Reveal, Activity], None] | None = None
 
 
 def _run(
@@ -125,8 +127,9 @@ def _hsct() -> Reveal:
     answer = 0 if o.remission_at_end else (1 if o.days_in_remission > 30 else 2)
     text = (
         f"The reset gives {o.days_in_remission:.0f} days in remission, and the run ends at activity "
-        f"{o.activity_final:.2f}. Wiping the immune cells does not fix the driver (impaired clearance of "
-        "self-antigen), so the loop can rebuild."
+        f"{o.activity_final:.2f}. The reset removed the disease's memory (plasma cells, and with them the "
+        "autoantibodies); the driver (impaired clearance of self-antigen) is unchanged, so the outcome depends on "
+        "whether health is also a steady state for this person."
     )
     return Reveal(answer, [("HSCT-like reset on day 30", res)], ("E", "B", "A"), text)
 
@@ -168,6 +171,58 @@ def _timing() -> Reveal:
 
 
 WEAKER_LOOP = 0.25
+#: The virtual patients of the "same patients, different treatments" activity (small, seeded).
+SAME_PATIENTS, SAME_PATIENTS_SEED = 40, 8
+THERAPIES = tuple(model.THERAPY_CONTRAST)
+
+
+def _same_patients() -> dict[str, Any]:
+    """Every contrasted therapy on the same virtual patients: computed once per server (a few seconds)."""
+
+    def compute(progress: Callable[[int, int], None]) -> dict[str, Any]:
+        patients = model.draw_population("active_sle", n=SAME_PATIENTS, seed=SAME_PATIENTS_SEED)
+        progress(1, 3)
+        flags = model.remission_by_therapy(patients, years=(1.0,))
+        progress(2, 3)
+        healthy = model.healthy_steady_state(patients)
+        cd19 = flags[("CD19 CAR-T", 1.0)].to_numpy()
+        ranking = model.separating_parameters(patients.params, cd19, top=1)
+        return {"flags": flags.droplevel("years", axis=1), "healthy": healthy, "ranking": ranking}
+
+    key = (SAME_PATIENTS, SAME_PATIENTS_SEED, model.SCENARIOS["active_sle"].overrides["antigen_clearance"])
+    return widgets.computed_once("classroom_same_patients", key, "Treating the virtual patients", compute)
+
+
+def _therapies() -> Reveal:
+    found = _same_patients()
+    shares = found["flags"].mean()
+    best = int(np.argmax(shares.to_numpy()))
+    answer = len(THERAPIES) if shares.max() - shares.min() < 0.1 else best
+    runs = [
+        (name, _run("active_sle", "baseline", tuple(map(model.format_intervention, items)), 395))
+        for name, items in model.THERAPY_CONTRAST.items()
+    ]
+    listed = "; ".join(f"{name} {100 * share:.0f}%" for name, share in shares.items())
+    text = (
+        f"In remission one year after treatment, of the same {SAME_PATIENTS} virtual patients: {listed}. "
+        f"Health is also a steady state for {100 * found['healthy'].mean():.0f}% of them; only they can stay well "
+        "once a treatment's effect has faded."
+    )
+    return Reveal(answer, runs, ("B", "Pl", "A"), text)
+
+
+def _therapies_figure(reveal: Reveal, activity: Activity) -> None:
+    found = _same_patients()
+    fig = plots.remission_grid_figure(found["flags"], "Same virtual patients, one year after each treatment")
+    plots.show_plot(fig, reveal.explanation, key=f"{P}fig.{activity.key}")
+    ranking = found["ranking"]
+    if not ranking.empty:
+        st.markdown(
+            f"Who responded to CD19 CAR-T? {ranking['sentence'].iloc[0]} An association among virtual patients "
+            "in the model, not a finding about people."
+        )
+    widgets.download_csv(reveal.runs, f"sle-immunomod-classroom-{activity.key}.csv", key=f"{P}csv.{activity.key}")
+    widgets.reproduce_runs(f"Classroom: {activity.title}", reveal.runs, f"sle-immunomod-classroom-{activity.key}")
 
 
 def _uncertainty() -> Reveal:
@@ -365,6 +420,44 @@ ACTIVITIES: dict[str, Activity] = {
             expected=1,
             explore=f"scenario=active_sle&assumptions=durable_treg&iv=msc:day=30,dose=1&days=730&p.treg_loop={WEAKER_LOOP:g}",
         ),
+        Activity(
+            "same_patients",
+            "8. Same patients, different treatments",
+            f"{SAME_PATIENTS} virtual patients with active SLE differ a little in every number of the model (an "
+            "illustrative assumption). On day 30 each gets one treatment: an MSC infusion (baseline belief), a "
+            "rituximab-like B-cell depleting drug, CAR-T cells against CD19, CAR-T cells against BCMA and CD19 (which "
+            "also reach long-lived plasma cells), or an HSCT-like reset. Every treatment is tried on the same "
+            "patients.",
+            "Which treatment leaves the most of them in drug-free remission one year later?",
+            (*THERAPIES, "About the same for all"),
+            _therapies,
+            "Responders and non-responders to the same therapy, side by side. What separates them in the model is "
+            "whether health is also a steady state for that patient (how well they clear self-antigen, how easily "
+            "their lymphocytes are activated): a deep reset removes the disease's memory, and only those patients "
+            "stay well. Rituximab-like depletion spares long-lived plasma cells and the B cells return into a loop "
+            "that is still running; CD19 CAR-T spares CD19-negative long-lived plasma cells, BCMA-CD19 removes them "
+            "too. In patients: "
+            f"{_BURT.outcome('remission').text} ({_cite('burt2018')}); "
+            f"{evidence.STUDIES['mackensen2022'].outcome('DORIS').text} ({_cite('mackensen2022')}). These are small "
+            "uncontrolled series, and the model is not fitted to them: compare shapes, not numbers. The spread "
+            "of the virtual patients is an assumption (docs: The model, Virtual patients): with a wider spread fewer "
+            "patients have a healthy steady state and every reset helps fewer.",
+            feedback=(
+                "MSC act for days under the baseline belief; almost nobody tips into health.",
+                "The B cells go, but long-lived plasma cells keep making autoantibody, and B cells come back into the "
+                "same active loop.",
+                "CD19 CAR-T helps many, but spares the CD19-negative long-lived plasma cells whose antibodies keep "
+                "the loop going in some patients.",
+                "Close: removing long-lived plasma cells too helps most patients, but the reset also removes the "
+                "T cells and blocks their return for longer.",
+                "The deepest reset removes the disease's memory in most patients; those for whom health is not a "
+                "steady state relapse later.",
+                "The treatments differ a lot: look at how deep each one reaches (B cells, plasma cells, T cells).",
+            ),
+            expected=len(THERAPIES) - 1,
+            explore="scenario=active_sle&assumptions=baseline&iv=cart:day=30,target=CD19&days=730",
+            figure=_therapies_figure,
+        ),
     )
 }
 
@@ -447,7 +540,7 @@ def show_activity(activity: Activity) -> None:
                 st.success(f"Your prediction matches the toy model. {detail or 'Why does it behave this way?'}")
             else:
                 st.warning(f"The toy model did something else. {detail or 'What did your prediction leave out?'}")
-            _reveal_figure(reveal, activity)
+            (activity.figure or _reveal_figure)(reveal, activity)
             if activity.explore and st.button(
                 "Open in Explore", key=f"{P}explore.{activity.key}", icon=":material/open_in_new:"
             ):

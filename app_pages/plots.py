@@ -256,3 +256,27 @@ def activity_summary(res: model.Result, untreated: model.Result | None = None) -
 def fmt_amount(value: float) -> str:
     """An amount (a.u.) for text: two significant digits, and "about 0" below 0.001."""
     return "about 0" if abs(value) < 1e-3 else f"{value:.2g}"
+
+
+def remission_grid_figure(flags: pd.DataFrame, title: str) -> Figure:
+    """Which virtual patient (column) is in remission (green) or not (purple) under which therapy (row)."""
+    grid = flags.astype(float).T
+    colours = [[0.0, OKABE_ITO["reddish_purple"]], [1.0, OKABE_ITO["bluish_green"]]]
+    trace = {
+        "type": "heatmap",
+        "z": grid.to_numpy().tolist(),
+        "x": [f"patient {i + 1}" for i in range(grid.shape[1])],
+        "y": list(grid.index),
+        "colorscale": colours,
+        "zmin": 0.0,
+        "zmax": 1.0,
+        "xgap": 1,
+        "ygap": 2,
+        "showscale": False,
+        "hovertemplate": "%{y}, %{x}: %{customdata}<extra></extra>",
+        "customdata": [["remission" if v else "active" for v in row] for row in grid.to_numpy()],
+    }
+    fig = style_figure(figure(trace), title, x_title="virtual patients (same in every row)")
+    fig["layout"]["xaxis"]["showticklabels"] = False
+    fig["layout"]["hovermode"] = "closest"
+    return fig

@@ -4,6 +4,7 @@ Illustrative teaching model, not predictive, not medical advice. See `DISCLAIMER
 """
 
 from .analysis.compare import compare_assumptions as compare_assumptions
+from .analysis.population import THERAPY_CONTRAST as THERAPY_CONTRAST
 from .analysis.population import PopulationSpec as PopulationSpec
 from .analysis.population import VirtualPopulation as VirtualPopulation
 from .analysis.population import draw_population as draw_population

@@ -21,6 +21,7 @@ ACTIVITIES = {
     "negative_feedback": (1, "susceptible"),
     "trigger_timing": (1, "susceptible"),
     "uncertain_number": (1, "active_sle"),
+    "same_patients": (4, "active_sle"),
 }
 
 
@@ -80,3 +81,14 @@ def test_nothing_on_the_page_gives_the_answer_before_the_prediction() -> None:
     assert not at.success and not at.warning
     at = reveal(at, "msc_assumptions", 0)
     assert "Teacher note" in [e.label for e in at.expander]
+
+
+def test_same_patients_activity_shows_every_treatment_on_the_same_virtual_patients() -> None:
+    key = "same_patients"
+    at = reveal(open_activity(key), key, 1)
+    assert not at.exception
+    text = "\n".join(str(m.value) for m in at.markdown) + "\n".join(str(c.value) for c in at.caption)
+    for therapy in ("MSC infusion", "Rituximab-like B-cell depletion", "CD19 CAR-T", "HSCT-like reset"):
+        assert therapy in text
+    assert "Who responded to CD19 CAR-T?" in text
+    assert "long-lived plasma cells keep making autoantibody" in str(at.warning[0].value)
