@@ -220,20 +220,27 @@ def inside_the_model(spec: url_state.RunSpec) -> None:
 
 @st.fragment
 def why_did_it_move(spec: url_state.RunSpec) -> None:
-    """The mechanism terms of one state's rate; choosing the state reruns only this part."""
+    """The mechanism terms of one state's rate, on request: computed and drawn only while the panel is open.
+
+    It is the costliest part of a slider move after the runs themselves, and most moves do not look
+    at it; opening the panel or choosing a state reruns only this part.
+    """
     st.header("Why did it move?")
-    state = st.selectbox(
-        "State to explain",
-        list(model.STATE_NAMES),
-        index=0,
-        format_func=lambda s: f"{plots.STATE_LABELS[s]} ({s})",
-        key=f"{P}why",
-    )
-    with widgets.user_errors():
-        table = widgets.contributions_cached(spec, state)
-        plots.show_plot(
-            plots.contributions_figure(table, state), plots.contributions_summary(table, state), key=f"{P}fig.why"
+    with st.expander("Split one state's rate into the mechanisms behind it", key=f"{P}why_open", on_change="rerun"):
+        if not st.session_state.get(f"{P}why_open"):
+            return
+        state = st.selectbox(
+            "State to explain",
+            list(model.STATE_NAMES),
+            index=0,
+            format_func=lambda s: f"{plots.STATE_LABELS[s]} ({s})",
+            key=f"{P}why",
         )
+        with widgets.user_errors():
+            table = widgets.contributions_cached(spec, state)
+            plots.show_plot(
+                plots.contributions_figure(table, state), plots.contributions_summary(table, state), key=f"{P}fig.why"
+            )
 
 
 widgets.page_header(

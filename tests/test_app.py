@@ -205,8 +205,18 @@ def test_compare_treatment_editor_appends_a_car_t_course_to_a_run() -> None:
     assert model.parse_intervention(added) == model.CARTCellTherapy(day=30, target="CD19")
 
 
+def test_explore_why_panel_is_computed_only_when_opened() -> None:
+    at = open_page("explore")
+    assert "explore.why" not in [s.key for s in at.selectbox]
+    at.session_state["explore.why_open"] = True
+    at.run()
+    assert at.selectbox(key="explore.why").value == "E"
+
+
 def test_explore_why_panel_explains_the_chosen_state() -> None:
     at = open_page("explore")
+    at.session_state["explore.why_open"] = True
+    at.run()
     at.selectbox(key="explore.why").set_value("R").run()
     assert "regulatory t cells is pushed up most by" in texts(at.markdown).lower()
 
