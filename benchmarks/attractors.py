@@ -11,7 +11,7 @@ them), the members' attractors are found twice in the same process: as before (c
 the burn-in for every member it cannot settle: `NEWTON_ITERATIONS = 0`) and as now (Newton's
 method from where continuation stopped; the burn-in only for members it cannot settle there, with
 Newton's method tried again where the burn-in ends). Reports the share of members integrated
-each way, the members left oscillating, and the time of each (same process, one after the other;
+each way, the members left not at rest, and the time of each (same process, one after the other;
 the machine is shared, so times are indicative, counts exact).
 """
 
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--n must be at least 1, got {n}")
     print(f"# {model.DISCLAIMER}")
     print(f"attractors of {n} members per workload, untreated; burn-in = {attractor.BURN_IN_DAYS:g} days")
-    print(f"{'scenario':<12} {'workload':<8} {'burn-in before':>15} {'after':>13} {'oscillating':>11} "
+    print(f"{'scenario':<12} {'workload':<8} {'burn-in before':>15} {'after':>13} {'not at rest':>12} "
           f"{'s before':>8} {'s after':>8}")  # fmt: skip
     for scenario in args.scenario or ["active_sle", "susceptible"]:
         first = model.SCENARIOS[scenario].initial
@@ -138,12 +138,13 @@ def main(argv: list[str] | None = None) -> int:
             rates = attractor.evaluator(attractor.subset(p, np.array(new, dtype=int)), len(new), Inputs(), Switches())
             at_rest = np.max(np.abs(rates(after[:, new], 0.0)) / (np.abs(after[:, new]) + 1e-3), axis=0) < 1e-8
             shares = f"{len(old):>6} ({100 * len(old) / n:4.1f} %) {len(new):>5} ({100 * len(new) / n:4.1f} %)"
-            print(f"{scenario:<12} {name:<8} {shares} {int((~at_rest).sum()):>11} {t_old:>8.2f} {t_new:>8.2f}")
+            print(f"{scenario:<12} {name:<8} {shares} {int((~at_rest).sum()):>12} {t_old:>8.2f} {t_new:>8.2f}")
             if args.check and old:
                 print(_check(p, start, old, before, after))
     print("(burn-in before: members continuation could not settle, all integrated for the burn-in;")
-    print(" after: members Newton's method could not settle from where continuation stopped; oscillating:")
-    print(" of those, members not at rest where the burn-in and a second Newton attempt leave them)")
+    print(" after: members Newton's method could not settle from where continuation stopped; not at rest:")
+    print(" of those, members still moving where the burn-in and a second Newton attempt leave them,")
+    print(" oscillating or approaching their state too slowly; --check tells which)")
     return 0
 
 

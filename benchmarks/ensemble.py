@@ -1,10 +1,12 @@
 """Benchmark of the batch engine: one-year trajectories per second, against a loop of `simulate`.
 
-Run: ``python benchmarks/ensemble.py`` (about a minute on 2 cores) or ``--quick`` (a few seconds).
+Run: ``python benchmarks/ensemble.py`` (a few minutes on 2 cores) or ``--quick`` (under a minute).
 
-Every member is a parameter set drawn by Latin hypercube over the plausible ranges (as
-`model.uncertainty.ensemble` does), run for 365 days of `active_sle` under `baseline` with an MSC
-infusion on day 30, starting with its own burn-in (as `simulate` does for new parameters). Each
+Every member is a parameter set drawn by Latin hypercube (as `model.uncertainty.ensemble` does),
+run for 365 days of `active_sle` under `baseline` with an MSC infusion on day 30, starting on its
+own attractor (as `simulate` does for new parameters). Two workloads (``--workload``, default
+both): ``box``, parameters over the whole plausible box, and ``near``, the How sure page's default
+spread of a quarter of the way from the scenario's values to their bounds. Each
 measurement runs in a fresh process so its peak memory (max RSS) is its own, after a warm-up run
 of the same workload with other parameter sets (so no attractor comes from a cache): the first
 large run in a process pays about 0.1 s for the memory allocator growing its heap.
@@ -55,46 +57,57 @@ from model.engine import batch
 INTERVENTIONS = (model.MSCInfusion(day=30.0, dose=1.0),)
 SEED = 0
 WARM_UP = 2000  # most members in the warm-up run of the batch engine
+#: The How sure page's default: parameters a quarter of the way from the scenario's values to their bounds.
+NEAR_SPREAD = 0.25
+#: Where the members are drawn: over the whole plausible box, or near the scenario's values.
+WORKLOADS = {"box": 1.0, "near": NEAR_SPREAD}
 
 
-def _members(n: int) -> object:
-    return uncertainty.sample_parameters(n, seed=SEED)
+def _members(n: int, workload: str, seed: int = SEED) -> object:
+    spread = WORKLOADS[workload]
+    ranges = None if spread == 1.0 else uncertainty.ranges_around("active_sle", spread=spread)
+    return uncertainty.sample_parameters(n, seed=seed, ranges=ranges)
 
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def _warm_up(n: int) -> None:
+def _warm_up(n: int, workload: str) -> None:
     """Run the workload once with other parameter sets, so one-time costs of a fresh process
     (first calls, the memory allocator growing its heap for large arrays) are not timed.
 
     The parameter sets differ from the timed ones, so no attractor is reused from a cache.
     """
-    warm = uncertainty.sample_parameters(n, seed=SEED + 1)
+    warm = _members(n, workload, SEED + 1)
     if n == 1:
         model.simulate("active_sle", params=warm.iloc[0].to_dict(), interventions=INTERVENTIONS, days=365)
     else:
         batch.simulate_batch(warm, scenario="active_sle", interventions=INTERVENTIONS, days=365, keep_states=False)
 
 
-def loop_rate(n: int) -> dict[str, float]:
+def loop_rate(n: int, workload: str) -> dict[str, float]:
     """Trajectories/s of a Python loop over `simulate` (each with its own burn-in)."""
-    rows = _members(n).to_dict("records")
-    _warm_up(1)
-    start = time.perf_counter()
+    rows = _members(n, workload).to_dict("records")
+    _warm_up(1, workload)
+    start, cpu = time.perf_counter(), time.process_time()
     for row in rows:
         model.simulate("active_sle", params=row, interventions=INTERVENTIONS, days=365)
-    seconds = time.perf_counter() - start
-    return {"n": n, "seconds": seconds, "rate": n / seconds, "peak_mb": _peak_mb()}
+    return _timed(n, start, cpu)
 
 
-def batch_rate(n: int, workers: int, chunk_size: int, keep_states: bool) -> dict[str, float]:
+def _timed(n: int, start: float, cpu: float) -> dict[str, float]:
+    """Members per second of wall time and of this process's CPU time since `start` and `cpu`."""
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
+    return {"n": n, "seconds": seconds, "rate": n / seconds, "cpu_rate": n / cpu_seconds, "peak_mb": _peak_mb()}
+
+
+def batch_rate(n: int, workload: str, workers: int, chunk_size: int, keep_states: bool) -> dict[str, float]:
     """Trajectories/s of `simulate_batch` (or streamed chunks when keep_states is False)."""
-    members = _members(n)
+    members = _members(n, workload)
     if workers == 1:  # worker processes start fresh whatever the parent did
-        _warm_up(min(n, WARM_UP))
-    start = time.perf_counter()
+        _warm_up(min(n, WARM_UP), workload)
+    start, cpu = time.perf_counter(), time.process_time()
     failed = 0
     for part in batch.iter_batch(
         members,
@@ -106,9 +119,8 @@ def batch_rate(n: int, workers: int, chunk_size: int, keep_states: bool) -> dict
         workers=workers,
     ):
         failed += int(part.failed.sum())
-    seconds = time.perf_counter() - start
     workers_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
-    return {"n": n, "seconds": seconds, "rate": n / seconds, "peak_mb": _peak_mb(), "worker_mb": workers_mb}
+    return {**_timed(n, start, cpu), "worker_mb": workers_mb}
 
 
 def _fresh(func: object, *args: object) -> dict[str, float]:
@@ -117,7 +129,9 @@ def _fresh(func: object, *args: object) -> dict[str, float]:
         return pool.submit(func, *args).result()  # type: ignore[arg-type]
 
 
-def _rounds(sizes: tuple[int, ...], loop_n: int, chunk_size: int, rounds: int) -> list[dict[str, dict[str, float]]]:
+def _rounds(
+    sizes: tuple[int, ...], loop_n: int, chunk_size: int, rounds: int, workload: str
+) -> list[dict[str, dict[str, float]]]:
     """The loop and the one-process batches, measured `rounds` times in turn.
 
     The machine's speed drifts by several per cent over a minute, so each round measures the loop
@@ -125,9 +139,9 @@ def _rounds(sizes: tuple[int, ...], loop_n: int, chunk_size: int, rounds: int) -
     """
     out = []
     for _ in range(rounds):
-        measured = {"loop": _fresh(loop_rate, loop_n)}
+        measured = {"loop": _fresh(loop_rate, loop_n, workload)}
         for n in sizes:
-            measured[f"batch_{n}"] = _fresh(batch_rate, n, 1, chunk_size, True)
+            measured[f"batch_{n}"] = _fresh(batch_rate, n, workload, 1, chunk_size, True)
         out.append(measured)
     return out
 
@@ -138,12 +152,49 @@ def _median_run(runs: list[dict[str, float]]) -> dict[str, float]:
     return {**ordered[len(ordered) // 2], "rates": [r["rate"] for r in runs]}
 
 
+def _table(workload: str, args: argparse.Namespace, sizes: tuple[int, ...], loop_n: int) -> dict[str, Any]:
+    """Measure one workload and print its table; returns the results (for --json)."""
+    rounds = _rounds(sizes, loop_n, args.chunk_size, 1 if args.quick else args.rounds, workload)
+    results: dict[str, dict[str, Any]] = {}
+    for name in rounds[0]:
+        results[name] = _median_run([r[name] for r in rounds])
+    speedups = {name: [r[name]["rate"] / r["loop"]["rate"] for r in rounds] for name in rounds[0]}
+    cpu_speedups = {name: [r[name]["cpu_rate"] / r["loop"]["cpu_rate"] for r in rounds] for name in rounds[0]}
+    split = min(args.chunk_size, -(-sizes[-1] // 2))  # at least two chunks, one per process
+    results[f"batch_{sizes[-1]}_2proc"] = _fresh(batch_rate, sizes[-1], workload, 2, split, False)
+    if args.stream and workload == "box":
+        results[f"stream_{args.stream}_2proc"] = _fresh(batch_rate, args.stream, workload, 2, args.chunk_size, False)
+
+    where = (
+        "the whole plausible box" if WORKLOADS[workload] == 1.0 else f"spread {WORKLOADS[workload]:g} around active_sle"
+    )
+    print(f"\n[{workload}] parameters by LHS over {where}")
+    loop = results["loop"]["rate"]
+    header = f"{'run':<24} {'members':>8} {'seconds':>8} {'traj/s':>8} {'x loop':>7} {'x cpu':>6}"
+    print(f"{header} {'peak MB':>8} {'worker MB':>9}")
+    for name, r in results.items():
+        times = statistics.median(speedups[name]) if name in speedups else r["rate"] / loop
+        cpu = f"{statistics.median(cpu_speedups[name]):>6.1f}" if name in cpu_speedups else f"{'':>6}"
+        print(
+            f"{name:<24} {r['n']:>8.0f} {r['seconds']:>8.2f} {r['rate']:>8.0f} {times:>7.1f} {cpu} "
+            f"{r['peak_mb']:>8.0f} {r.get('worker_mb', 0):>9.0f}"
+        )
+    print(f"(median of {len(rounds)} round(s); x loop: median of each round's ratio to its own loop,")
+    print(" x cpu: the same with each process's CPU time instead of wall time. By round:)")
+    for name, ratios in speedups.items():
+        rates = ", ".join(f"{rate:.0f}" for rate in results[name]["rates"])
+        cpu_ratios = ", ".join(f"{x:.1f}" for x in cpu_speedups[name])
+        print(f"  {name}: traj/s {rates}; x loop {', '.join(f'{x:.1f}' for x in ratios)}; x cpu {cpu_ratios}")
+    return {**results, "x_loop": speedups, "x_loop_cpu": cpu_speedups}
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and print a table (and optionally write JSON)."""
+    """Run the benchmark and print a table per workload (and optionally write JSON)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, one round (a few seconds)")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of loop and one-process batches")
     parser.add_argument("--chunk-size", type=int, default=batch.DEFAULT_CHUNK_SIZE)
+    parser.add_argument("--workload", choices=[*WORKLOADS, "both"], default="both", help="where members are drawn")
     parser.add_argument("--stream", type=int, default=0, metavar="N", help="also stream N members, outcomes only")
     parser.add_argument("--json", help="write the results to this JSON file")
     args = parser.parse_args(argv)
@@ -151,39 +202,19 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--rounds must be at least 1, got {args.rounds}")
     sizes = (200, 1000) if args.quick else (1000, 10_000)
     loop_n = 20 if args.quick else 300
-    rounds = _rounds(sizes, loop_n, args.chunk_size, 1 if args.quick else args.rounds)
 
     print(f"# {model.DISCLAIMER}")
-    print("one-year runs of active_sle/baseline with an MSC infusion on day 30; parameters by LHS over the ranges")
-    results: dict[str, dict[str, Any]] = {"baseline_process": _fresh(loop_rate, 1)}
-    for name in rounds[0]:
-        results[name] = _median_run([r[name] for r in rounds])
-    speedups = {name: [r[name]["rate"] / r["loop"]["rate"] for r in rounds] for name in rounds[0]}
-    split = min(args.chunk_size, -(-sizes[-1] // 2))  # at least two chunks, one per process
-    results[f"batch_{sizes[-1]}_2proc"] = _fresh(batch_rate, sizes[-1], 2, split, False)
-    if args.stream:
-        results[f"stream_{args.stream}_2proc"] = _fresh(batch_rate, args.stream, 2, args.chunk_size, False)
-
-    loop = results["loop"]["rate"]
-    print(f"{'run':<24} {'members':>8} {'seconds':>8} {'traj/s':>8} {'x loop':>7} {'peak MB':>8} {'worker MB':>9}")
-    for name, r in results.items():
-        if name == "baseline_process":
-            continue
-        times = statistics.median(speedups[name]) if name in speedups else r["rate"] / loop
-        print(
-            f"{name:<24} {r['n']:>8.0f} {r['seconds']:>8.2f} {r['rate']:>8.0f} {times:>7.1f} "
-            f"{r['peak_mb']:>8.0f} {r.get('worker_mb', 0):>9.0f}"
-        )
-    one = results["baseline_process"]["peak_mb"]
-    print(f"(median of {len(rounds)} round(s); x loop: median of each round's ratio to its own loop. By round:)")
-    for name, ratios in speedups.items():
-        rates = ", ".join(f"{rate:.0f}" for rate in results[name]["rates"])
-        print(f"  {name}: traj/s {rates}; x loop {', '.join(f'{x:.1f}' for x in ratios)}")
+    print("one-year runs of active_sle/baseline with an MSC infusion on day 30")
+    one = _fresh(loop_rate, 1, "box")["peak_mb"]
+    workloads = list(WORKLOADS) if args.workload == "both" else [args.workload]
+    results = {workload: _table(workload, args, sizes, loop_n) for workload in workloads}
     print(f"(peak MB is the process's max RSS; a process that ran one simulate: {one:.0f} MB)")
     print(f"(2proc: 2 worker processes over chunks of up to {args.chunk_size}, outcomes only; worker MB: the largest)")
     print("(batch_N: chunks are streamed with their trajectories and dropped, so memory is that of one chunk)")
+    print("(on a shared machine wall times swing with the load of others; x cpu, from each process's own CPU")
+    print(" time, is the steadier measure of the work each way does)")
     if args.json:
-        Path(args.json).write_text(json.dumps({**results, "x_loop": speedups}, indent=2))
+        Path(args.json).write_text(json.dumps(results, indent=2))
     return 0
 
 

@@ -249,10 +249,10 @@ def _attractors(table: pd.DataFrame, start: np.ndarray, on: Switches) -> np.ndar
     return final
 
 
-#: Up to this many members, the burn-in integrates them one by one, exactly as `simulate` does. The
-#: members continuation cannot settle mostly oscillate (relapsing courses); stacked, they share
-#: every step any of them needs: 14 of them took 0.13 s stacked and 0.066 s one by one, 54 took
-#: 0.21 s stacked and 0.27 s one by one (a stacked burn-in grows more slowly with its members).
+#: Up to this many members, the burn-in integrates them one by one, exactly as `simulate` does.
+#: Stacked, the members that need it share every step any of them needs: 14 of them took 0.13 s
+#: stacked and 0.066 s one by one, 54 took 0.21 s stacked and 0.27 s one by one (a stacked
+#: burn-in grows more slowly with its members).
 BURN_IN_ONE_BY_ONE = 48
 
 

@@ -110,9 +110,10 @@ def _nonnegative(y: np.ndarray, day: float) -> np.ndarray:
 def burn_in(y0: np.ndarray, p: Any, on: Switches) -> np.ndarray:
     """One parameter set's states (11,) after `BURN_IN_DAYS` days without interventions from y0 (11,).
 
-    The attractor of a parameter set that pseudo-transient continuation cannot settle (it may
-    oscillate, as a relapsing course does). `p` is a `Parameters` or any object with its
-    attribute names holding floats. Raises `SimulationError` if the solver fails.
+    The way to the attractor of a parameter set that neither pseudo-transient continuation nor
+    Newton's method can settle (it may oscillate, as a relapsing course does). `p` is a
+    `Parameters` or any object with its attribute names holding floats. Raises `SimulationError`
+    if the solver fails.
     """
     return _integrate(y0, np.array([0.0, BURN_IN_DAYS]), p, Inputs(), on)[-1]
 
