@@ -18,21 +18,6 @@ PAGES = ("explore", "compare", "tipping_points", "model_evidence", "classroom")
 TIMEOUT = 60
 
 
-def open_page(page: str, query: dict[str, str | list[str]] | None = None) -> AppTest:
-    """A fresh session opened at `page` (a file in app_pages/) with the URL query `query`, after its first run.
-
-    The root URL forwards to Explore; other pages are reached by switching page, as a link would.
-    """
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    if page == "explore":
-        at.query_params.update(query or {})
-        return at.run()
-    at.run()
-    at.query_params.clear()
-    at.query_params.update(query or {})
-    return at.switch_page(f"app_pages/{page}.py").run()
-
-
 def texts(elements) -> str:
     """All values of a list of AppTest elements, joined (for `in` checks)."""
     return "\n".join(str(e.value) for e in elements)
@@ -49,8 +34,8 @@ def metric_values(at: AppTest) -> list[str]:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_renders_with_the_disclaimer_and_no_error(page: str) -> None:
-    at = open_page(page)
+def test_every_page_renders_with_the_disclaimer_and_no_error(app_page, page: str) -> None:
+    at = app_page(page)
     assert not at.exception
     assert not at.error
     assert model.DISCLAIMER in texts(at.info)
@@ -64,8 +49,8 @@ def test_root_url_forwards_to_explore_keeping_the_query() -> None:
     assert at.selectbox(key="explore.assumptions").value == "durable_treg"
 
 
-def test_explore_slider_changes_the_outcome_cards_and_the_url() -> None:
-    at = open_page("explore")
+def test_explore_slider_changes_the_outcome_cards_and_the_url(app_page) -> None:
+    at = app_page("explore")
     before = metric_values(at)
     at.slider(key="explore.p.antigen_clearance").set_value(1.3).run()
     assert not at.exception
@@ -73,15 +58,15 @@ def test_explore_slider_changes_the_outcome_cards_and_the_url() -> None:
     assert query(at, "p.antigen_clearance") == ["1.3"]
 
 
-def test_explore_outcome_cards_compare_with_the_untreated_run() -> None:
-    at = open_page("explore", {"scenario": "active_sle", "assumptions": "durable_treg", "iv": "msc:day=30,dose=1"})
+def test_explore_outcome_cards_compare_with_the_untreated_run(app_page) -> None:
+    at = app_page("explore", {"scenario": "active_sle", "assumptions": "durable_treg", "iv": "msc:day=30,dose=1"})
     cards = {m.label: m for m in at.metric}
     assert cards["Remission at end"].value == "yes"
     assert "untreated: no" in cards["Remission at end"].delta
     assert cards["Days in remission"].delta.startswith("+")
 
 
-def test_explore_url_reproduces_the_view() -> None:
+def test_explore_url_reproduces_the_view(app_page) -> None:
     url = {
         "scenario": "susceptible",
         "assumptions": "transient_only",
@@ -90,7 +75,7 @@ def test_explore_url_reproduces_the_view() -> None:
         "ko": "msc_treg_induction",
         "p.msc_half_life": "2",
     }
-    at = open_page("explore", url)
+    at = app_page("explore", url)
     assert not at.warning
     assert at.selectbox(key="explore.scenario").value == "susceptible"
     assert at.selectbox(key="explore.assumptions").value == "transient_only"
@@ -118,16 +103,16 @@ def test_explore_url_reproduces_the_view() -> None:
         ({"p.no_such_thing": "1"}, "no_such_thing", ("explore.scenario", "active_sle")),
     ],
 )
-def test_explore_bad_url_falls_back_with_a_warning(query: dict[str, str], field: str, check: tuple) -> None:
-    at = open_page("explore", query)
+def test_explore_bad_url_falls_back_with_a_warning(app_page, query: dict[str, str], field: str, check: tuple) -> None:
+    at = app_page("explore", query)
     assert not at.exception
     assert field in texts(at.warning)
     key, value = check
     assert at.session_state[key] == value
 
 
-def test_explore_out_of_range_warning_names_the_allowed_range() -> None:
-    at = open_page("explore", {"p.antigen_clearance": "99"})
+def test_explore_out_of_range_warning_names_the_allowed_range(app_page) -> None:
+    at = app_page("explore", {"p.antigen_clearance": "99"})
     assert "[0.3, 2]" in texts(at.warning)
 
 
@@ -142,15 +127,15 @@ def test_explore_out_of_range_warning_names_the_allowed_range() -> None:
         ("classroom", {"activity": "nope"}, "activity"),
     ],
 )
-def test_other_pages_bad_url_falls_back_with_a_warning(page: str, query: dict, field: str) -> None:
-    at = open_page(page, query)
+def test_other_pages_bad_url_falls_back_with_a_warning(app_page, page: str, query: dict, field: str) -> None:
+    at = app_page(page, query)
     assert not at.exception
     assert not at.error
     assert f"`{field}`" in texts(at.warning)
 
 
-def test_explore_reset_restores_the_defaults() -> None:
-    at = open_page("explore")
+def test_explore_reset_restores_the_defaults(app_page) -> None:
+    at = app_page("explore")
     at.slider(key="explore.p.treg_loop").set_value(0.4).run()
     at.selectbox(key="explore.scenario").set_value("healthy").run()
     at.button[[b.label for b in at.button].index("Reset to defaults")].click().run()
@@ -159,16 +144,16 @@ def test_explore_reset_restores_the_defaults() -> None:
     assert "p.treg_loop" not in at.query_params
 
 
-def test_explore_unmoved_sliders_follow_the_assumption_set() -> None:
-    at = open_page("explore")
+def test_explore_unmoved_sliders_follow_the_assumption_set(app_page) -> None:
+    at = app_page("explore")
     at.selectbox(key="explore.assumptions").set_value("durable_treg").run()
     resolved = model.resolve_parameters("active_sle", assumptions="durable_treg")
     assert at.slider(key="explore.p.treg_loop").value == pytest.approx(resolved.treg_loop)
     assert not any(k.startswith("p.") for k in at.query_params)
 
 
-def test_explore_adds_an_intervention_and_rejects_an_impossible_one() -> None:
-    at = open_page("explore")
+def test_explore_adds_an_intervention_and_rejects_an_impossible_one(app_page) -> None:
+    at = app_page("explore")
     at.selectbox(key="explore.new_kind").set_value("hsct").run()
     at.button[[b.label for b in at.button].index("Add to timeline")].click().run()
     assert at.session_state["explore.ivs"][-1].startswith("hsct:day=30")
@@ -180,8 +165,8 @@ def test_explore_adds_an_intervention_and_rejects_an_impossible_one() -> None:
     assert len(at.session_state["explore.ivs"]) == 2
 
 
-def test_explore_editor_offers_every_intervention_kind_with_fields_from_the_metadata() -> None:
-    at = open_page("explore")
+def test_explore_editor_offers_every_intervention_kind_with_fields_from_the_metadata(app_page) -> None:
+    at = app_page("explore")
     assert at.selectbox(key="explore.new_kind").options == [cls.label for cls in model.INTERVENTION_TYPES.values()]
     at.selectbox(key="explore.new_kind").set_value("cart").run()
     target = at.selectbox(key="explore.new.cart.target")
@@ -196,8 +181,8 @@ def test_explore_editor_offers_every_intervention_kind_with_fields_from_the_meta
     assert added == model.CARTCellTherapy(day=30, target="BCMA-CD19")
 
 
-def test_compare_treatment_editor_appends_a_car_t_course_to_a_run() -> None:
-    at = open_page("compare")
+def test_compare_treatment_editor_appends_a_car_t_course_to_a_run(app_page) -> None:
+    at = app_page("compare")
     at.selectbox(key="compare.new.1_kind").set_value("cart").run()
     at.button(key="compare.add.1").click().run()
     assert not at.exception
@@ -205,24 +190,24 @@ def test_compare_treatment_editor_appends_a_car_t_course_to_a_run() -> None:
     assert model.parse_intervention(added) == model.CARTCellTherapy(day=30, target="CD19")
 
 
-def test_explore_why_panel_is_computed_only_when_opened() -> None:
-    at = open_page("explore")
+def test_explore_why_panel_is_computed_only_when_opened(app_page) -> None:
+    at = app_page("explore")
     assert "explore.why" not in [s.key for s in at.selectbox]
     at.session_state["explore.why_open"] = True
     at.run()
     assert at.selectbox(key="explore.why").value == "E"
 
 
-def test_explore_why_panel_explains_the_chosen_state() -> None:
-    at = open_page("explore")
+def test_explore_why_panel_explains_the_chosen_state(app_page) -> None:
+    at = app_page("explore")
     at.session_state["explore.why_open"] = True
     at.run()
     at.selectbox(key="explore.why").set_value("R").run()
     assert "regulatory t cells is pushed up most by" in texts(at.markdown).lower()
 
 
-def test_compare_slider_changes_the_outcome_table_and_headline_names_assumptions() -> None:
-    at = open_page("compare")
+def test_compare_slider_changes_the_outcome_table_and_headline_names_assumptions(app_page) -> None:
+    at = app_page("compare")
     before = at.dataframe[0].value.copy()
     assert "durable_treg: remission" in texts(at.info)
     at.slider(key="compare.days").set_value(100).run()
@@ -231,16 +216,16 @@ def test_compare_slider_changes_the_outcome_table_and_headline_names_assumptions
     assert query(at, "days") == ["100"]
 
 
-def test_compare_bad_treatment_text_shows_an_error_not_a_traceback() -> None:
-    at = open_page("compare")
+def test_compare_bad_treatment_text_shows_an_error_not_a_traceback(app_page) -> None:
+    at = app_page("compare")
     at.text_input(key="compare.ivs.1").input("msc:day=-1").run()
     assert not at.exception
     assert "Run 2" in texts(at.error)
     assert "day" in texts(at.error)
 
 
-def test_tipping_points_dose_slider_changes_the_remission_map() -> None:
-    at = open_page("tipping_points")
+def test_tipping_points_dose_slider_changes_the_remission_map(app_page) -> None:
+    at = app_page("tipping_points")
     summary = [m.value for m in at.markdown if "of these starting states" in m.value]
     at.slider(key="tipping.dose").set_value(1.0).run()
     assert not at.exception
@@ -248,13 +233,13 @@ def test_tipping_points_dose_slider_changes_the_remission_map() -> None:
     assert summary and after and summary != after
 
 
-def test_tipping_points_shows_hysteresis_for_clearance() -> None:
-    at = open_page("tipping_points", {"scenario": "susceptible", "assumptions": "baseline"})
+def test_tipping_points_shows_hysteresis_for_clearance(app_page) -> None:
+    at = app_page("tipping_points", {"scenario": "susceptible", "assumptions": "baseline"})
     assert "two sweeps end in different states" in texts(at.markdown)
 
 
-def test_model_evidence_lists_every_parameter_with_provenance() -> None:
-    at = open_page("model_evidence")
+def test_model_evidence_lists_every_parameter_with_provenance(app_page) -> None:
+    at = app_page("model_evidence")
     table = at.dataframe[0].value
     assert list(table["name"]) == [p.name for p in model.PARAMETERS]
     assert "provenance" in table.columns
@@ -267,8 +252,8 @@ def test_model_evidence_lists_every_parameter_with_provenance() -> None:
 
 
 @pytest.mark.parametrize("activity", ["tipping_point", "msc_assumptions", "bcell_antibodies", "hsct_relapse"])
-def test_classroom_reveal_shows_the_model_next_to_the_prediction(activity: str) -> None:
-    at = open_page("classroom", {"activity": activity})
+def test_classroom_reveal_shows_the_model_next_to_the_prediction(app_page, activity: str) -> None:
+    at = app_page("classroom", {"activity": activity})
     assert at.button(key=f"classroom.reveal.{activity}").disabled, "no reveal before a prediction"
     at.radio(key=f"classroom.guess.{activity}").set_value(0).run()
     at.button(key=f"classroom.reveal.{activity}").click().run()
@@ -279,8 +264,8 @@ def test_classroom_reveal_shows_the_model_next_to_the_prediction(activity: str) 
     assert at.success or at.warning
 
 
-def test_presentation_mode_is_kept_in_the_url() -> None:
-    at = open_page("explore", {"present": "1"})
+def test_presentation_mode_is_kept_in_the_url(app_page) -> None:
+    at = app_page("explore", {"present": "1"})
     assert at.toggle(key="presentation").value is True
     assert query(at, "present") == ["1"]
 
@@ -320,15 +305,15 @@ st.write(f"result: {{result}}")
     assert "result: None" in texts(at.markdown)
 
 
-def test_explore_url_override_of_a_further_parameter_adds_its_slider() -> None:
-    at = open_page("explore", {"p.effector_death": "0.15"})
+def test_explore_url_override_of_a_further_parameter_adds_its_slider(app_page) -> None:
+    at = app_page("explore", {"p.effector_death": "0.15"})
     assert at.multiselect(key="explore.extra").value == ["effector_death"]
     assert at.slider(key="explore.p.effector_death").value == pytest.approx(0.15)
     assert query(at, "p.effector_death") == ["0.15"]
 
 
-def test_compare_without_runs_puts_the_shared_treatment_under_every_assumption_set() -> None:
-    at = open_page("compare", {"scenario": "susceptible", "iv": "hsct:day=30", "days": "400"})
+def test_compare_without_runs_puts_the_shared_treatment_under_every_assumption_set(app_page) -> None:
+    at = app_page("compare", {"scenario": "susceptible", "iv": "hsct:day=30", "days": "400"})
     assert not at.warning
     assert at.session_state["compare.n"] == len(model.ASSUMPTION_SETS)
     assert [at.session_state[f"compare.assumptions.{i}"] for i in range(4)] == list(model.ASSUMPTION_SETS)

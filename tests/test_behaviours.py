@@ -37,6 +37,7 @@ def test_susceptible_large_trigger_tips_into_lasting_disease():
     assert after.min() > model.FLARE_THRESHOLD  # persists long after the 14-day trigger ended
 
 
+@pytest.mark.slow
 def test_tipping_window_is_wide_enough_to_find_with_a_slider():
     susceptible = model.SCENARIOS["susceptible"].overrides["antigen_clearance"]
     low, high = tipping_window(size=40, duration=14)

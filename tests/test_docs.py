@@ -130,6 +130,7 @@ def built_page(site: Path, page: str) -> Path:
     return site / stem / "index.html"
 
 
+@pytest.mark.slow
 def test_site_builds_strictly_with_every_page_and_internal_link_resolved(site: Path) -> None:
     """Strict mode turns a broken internal link, anchor or nav entry into a failed build."""
     missing = [rel(p) for p in doc_pages() if not built_page(site, rel(p)).is_file()]
@@ -225,6 +226,7 @@ def test_lessons_and_claims_link_into_the_app() -> None:
 PAGES_WITH_PYTHON = [rel(p) for p in doc_pages() if PYTHON_BLOCK.search(p.read_text(encoding="utf-8"))]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page", PAGES_WITH_PYTHON)
 def test_python_snippets_of_the_page_run(page: str, tmp_path: Path) -> None:
     """All ```python blocks of a page run in order, in a fresh interpreter in an empty folder."""
@@ -352,6 +354,7 @@ def test_figures_in_docs_exist() -> None:
     assert [name for name in figures.FIGURES if not (DOCS / "images" / name).is_file()] == []
 
 
+@pytest.mark.slow
 def test_figure_script_writes_every_figure_labelled_illustrative(tmp_path: Path) -> None:
     assert figures.main(["--out", str(tmp_path)]) == 0
     for name in figures.FIGURES:

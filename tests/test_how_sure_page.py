@@ -7,6 +7,8 @@ from streamlit.testing.v1 import AppTest
 
 import model
 
+pytestmark = pytest.mark.slow  # each test takes more than a few seconds
+
 PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "how_sure.py")
 
 

@@ -3,6 +3,7 @@
 import types
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +21,7 @@ EVERYTHING = [
 ]
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(
     params=PARAMETER_BOX,
@@ -51,6 +53,7 @@ STATES = st.lists(
 ALL_INPUTS = Inputs(0.4, ((0.0, 1.5, 7.0),), 2.0, ((-10.0, 0.6, 60.0),))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, derandomize=True)
 @given(
     params=PARAMETER_BOX,

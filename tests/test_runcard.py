@@ -26,12 +26,6 @@ TIMEOUT = 120
 pytestmark = pytest.mark.slow
 
 
-def open_page(page: str) -> AppTest:
-    """A fresh session at `page` (a file in app_pages/) with its defaults, after its first run."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    return at if page == "explore" else at.switch_page(f"app_pages/{page}.py").run()
-
-
 def card_of(at: AppTest) -> runcard.RunCard:
     assert not at.exception
     return at.session_state["run_card"]
@@ -47,8 +41,8 @@ def run_script(card: runcard.RunCard, tmp_path: Path) -> dict[str, float]:
     return dict(zip(table["quantity"], table["value"], strict=True))
 
 
-def test_explore_script_recreates_the_outcome_cards(tmp_path):
-    at = open_page("explore")
+def test_explore_script_recreates_the_outcome_cards(app_page, tmp_path):
+    at = app_page("explore", timeout=TIMEOUT)
     card = card_of(at)
     numbers = run_script(card, tmp_path)
     assert f"sle-immunomod {model.__version__}" in card.script and "no random numbers" in card.script
@@ -63,8 +57,8 @@ def test_explore_script_recreates_the_outcome_cards(tmp_path):
     assert numbers[f"{treated}: activity_auc"] == pytest.approx(res.outcomes.activity_auc, rel=1e-12)
 
 
-def test_compare_script_recreates_the_outcome_table_and_its_toml_sweeps_the_same_runs(tmp_path):
-    at = open_page("compare")
+def test_compare_script_recreates_the_outcome_table_and_its_toml_sweeps_the_same_runs(app_page, tmp_path):
+    at = app_page("compare", timeout=TIMEOUT)
     card = card_of(at)
     numbers = run_script(card, tmp_path)
     table = at.dataframe[0].value
@@ -85,8 +79,8 @@ def test_compare_script_recreates_the_outcome_table_and_its_toml_sweeps_the_same
         assert finals[aset] == pytest.approx(numbers[f"{label}: activity_final"], rel=1e-4)
 
 
-def test_how_sure_script_recreates_the_remission_shares_with_the_seed(tmp_path):
-    at = open_page("how_sure")
+def test_how_sure_script_recreates_the_remission_shares_with_the_seed(app_page, tmp_path):
+    at = app_page("how_sure", timeout=TIMEOUT)
     card = card_of(at)
     assert card.seed == 1 and "seed 1" in card.script
     numbers = run_script(card, tmp_path)
@@ -97,24 +91,24 @@ def test_how_sure_script_recreates_the_remission_shares_with_the_seed(tmp_path):
     assert any(c.value.startswith(interval) for c in at.caption)
 
 
-def test_tipping_points_script_recreates_the_remission_map_share(tmp_path):
-    at = open_page("tipping_points")
+def test_tipping_points_script_recreates_the_remission_map_share(app_page, tmp_path):
+    at = app_page("tipping_points", timeout=TIMEOUT)
     numbers = run_script(card_of(at), tmp_path)
     share = numbers["remission map: share in remission"]
     assert any(f"From {100 * share:.0f}% of these starting states" in m.value for m in at.markdown)
     assert any(k.startswith("increasing antigen_clearance=") for k in numbers)
 
 
-def test_model_evidence_script_recreates_the_parameter_table(tmp_path):
-    at = open_page("model_evidence")
+def test_model_evidence_script_recreates_the_parameter_table(app_page, tmp_path):
+    at = app_page("model_evidence", timeout=TIMEOUT)
     numbers = run_script(card_of(at), tmp_path)
     shown = at.dataframe[0].value
     for _, row in shown.iterrows():
         assert numbers[f"{row['name']} ({row['unit']}), default"] == row["default"]
 
 
-def test_classroom_script_recreates_the_revealed_runs(tmp_path):
-    at = open_page("classroom")
+def test_classroom_script_recreates_the_revealed_runs(app_page, tmp_path):
+    at = app_page("classroom", timeout=TIMEOUT)
     at.radio(key="classroom.guess.tipping_point").set_value(0).run()
     at.button(key="classroom.reveal.tipping_point").click().run()
     card = card_of(at)
@@ -123,8 +117,8 @@ def test_classroom_script_recreates_the_revealed_runs(tmp_path):
     assert len(labels) >= 2 and "Classroom" in card.title
 
 
-def test_virtual_trial_script_recreates_the_trial_with_its_seed(tmp_path):
-    at = open_page("virtual_trial")
+def test_virtual_trial_script_recreates_the_trial_with_its_seed(app_page, tmp_path):
+    at = app_page("virtual_trial", timeout=TIMEOUT)
     guess = next(r.key for r in at.radio if r.key.startswith("virtual_trial.guess."))
     at.radio(key=guess).set_value(at.radio(key=guess).options[0]).run()
     at.button(key="virtual_trial.once").click().run()

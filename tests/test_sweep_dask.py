@@ -11,6 +11,8 @@ import pytest
 from model import cli
 from model.analysis import sweep
 
+pytestmark = pytest.mark.slow  # each test takes more than a few seconds
+
 distributed = pytest.importorskip("distributed")
 
 SPEC = """

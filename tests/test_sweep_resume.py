@@ -16,6 +16,8 @@ import pytest
 
 from model.analysis import sweep
 
+pytestmark = pytest.mark.slow  # each test takes more than a few seconds
+
 SPEC = """
 scenario = "susceptible"
 assumptions = ["baseline"]

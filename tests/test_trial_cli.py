@@ -7,23 +7,16 @@ import pyarrow.parquet as pq
 import pytest
 
 from model import DISCLAIMER
-from model.cli.main import main
 from model.evidence import STUDIES
 
 # The same virtual population as tests/test_trial.py (durable_treg, default size and seed): simulated once.
 COMMON = ("trial", "--assumptions", "durable_treg", "--seed", "3")
 
 
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.mark.slow
-def test_one_deng_like_trial_writes_one_row_per_patient_with_the_disclaimer(capsys, tmp_path):
+def test_one_deng_like_trial_writes_one_row_per_patient_with_the_disclaimer(cli, tmp_path):
     out_file = tmp_path / "trial.csv"
-    code, out, _ = run(capsys, *COMMON, "--out", str(out_file))
+    code, out, _ = cli(*COMMON, "--out", str(out_file))
     assert code == 0
     assert out.startswith(f"# {DISCLAIMER}") and "Virtual trial (illustrative, not predictive)" in out
     lines = out_file.read_text(encoding="utf-8").splitlines()
@@ -34,9 +27,9 @@ def test_one_deng_like_trial_writes_one_row_per_patient_with_the_disclaimer(caps
 
 
 @pytest.mark.slow
-def test_replicates_write_one_row_per_trial_to_parquet_with_the_disclaimer(capsys, tmp_path):
+def test_replicates_write_one_row_per_trial_to_parquet_with_the_disclaimer(cli, tmp_path):
     out_file = tmp_path / "trials.parquet"
-    code, out, _ = run(capsys, *COMMON, "--replicates", "200", "--out", str(out_file))
+    code, out, _ = cli(*COMMON, "--replicates", "200", "--out", str(out_file))
     assert code == 0
     assert "200 trials (Fisher's exact test)" in out and "true difference in the model's population" in out
     table = pq.read_table(out_file)
@@ -47,8 +40,8 @@ def test_replicates_write_one_row_per_trial_to_parquet_with_the_disclaimer(capsy
 
 
 @pytest.mark.slow
-def test_power_prints_one_line_per_size(capsys):
-    code, out, _ = run(capsys, *COMMON, "--power", "12,48", "--replicates", "200")
+def test_power_prints_one_line_per_size(cli):
+    code, out, _ = cli(*COMMON, "--power", "12,48", "--replicates", "200")
     assert code == 0
     assert out.count(" treated, ") == 2
 
@@ -66,9 +59,9 @@ def test_power_prints_one_line_per_size(capsys):
         (("--treatment", "msc:day=-1"), "day"),
     ],
 )
-def test_bad_input_is_one_line_exit_2_and_no_file(capsys, tmp_path, argv, needle):
+def test_bad_input_is_one_line_exit_2_and_no_file(cli, tmp_path, argv, needle):
     out_file = tmp_path / "never.csv"
-    code, _, err = run(capsys, "trial", *argv, "--out", str(out_file))
+    code, _, err = cli("trial", *argv, "--out", str(out_file))
     assert code == 2
     assert needle in err and err.count("\n") == 1
     assert not out_file.exists()

@@ -178,6 +178,7 @@ def test_cli_bad_input_is_one_line_exit_2_and_no_file(capsys, tmp_path, monkeypa
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_import_model_does_not_import_the_analysis_modules_until_used():
     import subprocess
     import sys
