@@ -324,3 +324,19 @@ def test_trigger_outcomes_hold_over_the_two_years_the_lesson_now_runs(size: floa
     """Lesson 1, step 2 and extension B (730-day links): the same sizes and speeds tip or fade over two years."""
     final = trigger(size, duration=duration, days=730).outcomes.activity_final
     assert (final > FLARE) if tips else (final < REMISSION)
+
+
+def test_car_t_reaches_deeper_than_rituximab_like_depletion_and_bcma_deepest() -> None:
+    """Lesson 2, step 3 (going further): CAR-T keeps B cells away for months, then they come back; with BCMA
+    also targeted most long-lived plasma cells go and the activity index falls furthest."""
+
+    def run(therapy: model.Intervention) -> model.Result:
+        return model.simulate("active_sle", interventions=[therapy], days=400)
+
+    ritux, cd19 = run(model.BCellDepletion(day=30)), run(model.CARTCellTherapy(day=30, target="CD19"))
+    bcma = run(model.CARTCellTherapy(day=30, target="BCMA-CD19"))
+    healthy_b = model.Parameters().b_source / model.Parameters().b_death
+    assert value_at(cd19, "B", 90) < 0.5 * healthy_b < value_at(cd19, "B", 250)
+    assert value_at(bcma, "Pl", 60) < 0.1 * value_at(bcma, "Pl", 29) < value_at(cd19, "Pl", 60)
+    at = {name: value_at(r, "activity", 200) for name, r in (("ritux", ritux), ("cd19", cd19), ("bcma", bcma))}
+    assert at["bcma"] < at["cd19"] < at["ritux"]

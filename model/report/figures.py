@@ -24,8 +24,17 @@ from matplotlib.figure import Figure
 
 from ..analysis.compare import activity_at
 from ..core.disclaimer import DISCLAIMER, ILLUSTRATIVE
-from ..core.interventions import AntigenTrigger, BCellDepletion, HSCTReset, Immunosuppression, Intervention, MSCInfusion
+from ..core.interventions import (
+    AntigenTrigger,
+    BCellDepletion,
+    CARTCellTherapy,
+    HSCTReset,
+    Immunosuppression,
+    Intervention,
+    MSCInfusion,
+)
 from ..core.outcomes import FLARE_THRESHOLD, REMISSION_THRESHOLD
+from ..core.parameters import Parameters
 from ..core.scenarios import ASSUMPTION_SETS, SCENARIOS
 from ..engine.simulate import Result, simulate
 from .files import atomic_path
@@ -149,21 +158,61 @@ def msc_timescales() -> Figure:
 
 
 def hsct_relapse() -> Figure:
-    """An HSCT-like reset wipes lymphocytes; the unchanged driver brings the disease back (Lesson 2)."""
-    fig, (top, bottom) = _new_figure("HSCT-like reset: remission for months, then relapse", rows=2, height=5.5)
-    days = 730
-    res = simulate("active_sle", interventions=[HSCTReset(day=30)], days=days)
-    _plot_activity(top, res, "toy activity index", color="tab:red")
+    """An HSCT-like reset removes the disease's memory: lasting in the default toy person, relapse where slower
+    clearance leaves no healthy steady state (Lesson 2, step 4)."""
+    title = "HSCT-like reset: lasting, unless health is not a steady state"
+    fig, (top, bottom) = _new_figure(title, rows=2, height=5.5)
+    days = 3 * 365
+    runs = (
+        ("default toy person (clearance in the bistable window)", {}, "tab:green"),
+        ("antigen clearance 0.6 (no healthy steady state)", {"antigen_clearance": 0.6}, "tab:red"),
+    )
+    for label, params, color in runs:
+        res = simulate("active_sle", params=params, interventions=[HSCTReset(day=30)], days=days)
+        _plot_activity(top, res, label, color=color)
+        if not params:
+            for name, state in (("E", "effector T cells"), ("B", "autoreactive B cells"), ("Pl", "long-lived PC")):
+                bottom.plot(res.t, res[name], label=f"{state} (default toy person)")
     _activity_axes(top, days)
     top.set_xlabel("")
     top.legend(fontsize=7)
-    for name, label in (("E", "effector T cells"), ("B", "autoreactive B cells"), ("R", "regulatory T cells")):
-        bottom.plot(res.t, res[name], label=label)
     bottom.set_xlim(0, days)
     bottom.set_xlabel("day")
     bottom.set_ylabel("a.u.")
     bottom.grid(alpha=0.3)
     bottom.legend(fontsize=7)
+    for ax in (top, bottom):
+        ax.axvline(30, color="0.5", lw=0.7)
+    return fig
+
+
+def car_t() -> Figure:
+    """CD19 and BCMA-CD19 CAR-T against rituximab-like depletion: B cells, long-lived plasma cells, activity."""
+    fig, (top, bottom) = _new_figure("CAR-T: B cells return after months; only BCMA-CD19 removes plasma cells", rows=2)
+    days = 730
+    defaults = Parameters()
+    healthy_b = defaults.b_source / defaults.b_death
+    runs = (
+        ("rituximab-like depletion", BCellDepletion(day=30), "tab:orange"),
+        ("CD19 CAR-T", CARTCellTherapy(day=30, target="CD19"), "tab:blue"),
+        ("BCMA-CD19 CAR-T", CARTCellTherapy(day=30, target="BCMA-CD19"), "tab:green"),
+    )
+    for label, therapy, color in runs:
+        res = simulate("active_sle", interventions=[therapy], days=days)
+        before = int(np.searchsorted(res.t, 30, side="left")) - 1
+        _plot_activity(top, res, label, color=color)
+        bottom.plot(res.t, res["B"] / healthy_b, color=color, label=f"B cells, {label}")
+        bottom.plot(res.t, res["Pl"] / res["Pl"][before], color=color, ls="--", label=f"long-lived PC, {label}")
+    _activity_axes(top, days)
+    top.set_xlabel("")
+    top.legend(fontsize=7)
+    bottom.set_xlim(0, days)
+    bottom.set_xlabel("day")
+    bottom.set_yscale("log")
+    bottom.set_ylim(1e-3, 1e3)
+    bottom.set_ylabel("B cells: x healthy level\nplasma cells: x day before")
+    bottom.grid(alpha=0.3)
+    bottom.legend(fontsize=6, ncol=2, loc="lower left")
     for ax in (top, bottom):
         ax.axvline(30, color="0.5", lw=0.7)
     return fig
@@ -239,6 +288,7 @@ FIGURES: dict[str, Callable[[], Figure]] = {
     "msc_timescales.png": msc_timescales,
     "hsct_relapse.png": hsct_relapse,
     "bcell_depletion.png": bcell_depletion,
+    "car_t.png": car_t,
     "while_it_lasts.png": while_it_lasts,
     "durable_threshold.png": durable_threshold,
 }
