@@ -64,11 +64,8 @@ PARAMETER_NAMES: tuple[str, ...] = tuple(info.name for info in PARAMETERS)
 _INDEX = {name: i for i, name in enumerate(STATE_NAMES)}
 #: (rtol, atol) of the run and of a stacked burn-in (more than `BURN_IN_ONE_BY_ONE` members). A little
 #: looser than `simulate`'s (1e-6, 1e-9), as LSODA holds every one of the N x 11 equations to it
-#: (max norm). Measured against `simulate`: every intervention kind in `tests/test_batch.py`
-#: within 4e-5 relative (an HSCT reset, where tiny surviving cell numbers regrow, is the most
-#: sensitive: `simulate` itself is 3e-5 from a run at 1e-10, and the batch was 1.7e-4 from it at
-#: (1e-5, 1e-8)); 400 members drawn from the plausible box with an MSC infusion within 5e-6; the
-#: 11 members of 2,000 that needed a 3000-day burn-in within 1.2e-6 (their burn-in is `simulate`'s).
+#: (max norm); `tests/test_batch.py` checks every intervention kind against `simulate` within 1e-4
+#: relative (an HSCT reset, where tiny surviving cell numbers regrow, is the most sensitive).
 RUN_TOL = (3e-6, 1e-9)
 #: Band widths below and above the diagonal of one member's full 11 x 11 Jacobian block.
 _LOWER = int(np.max(jacobian.ROWS - jacobian.COLS))
@@ -249,10 +246,9 @@ def _attractors(table: pd.DataFrame, start: np.ndarray, on: Switches) -> np.ndar
     return final
 
 
-#: Up to this many members, the burn-in integrates them one by one, exactly as `simulate` does.
-#: Stacked, the members that need it share every step any of them needs: 14 of them took 0.13 s
-#: stacked and 0.066 s one by one, 54 took 0.21 s stacked and 0.27 s one by one (a stacked
-#: burn-in grows more slowly with its members).
+#: Up to this many members, the burn-in integrates them one by one, exactly as `simulate` does;
+#: above it, stacked (the members then share every step any of them needs, but a stacked burn-in
+#: grows more slowly with its members). Where the two cross: `benchmarks/ensemble.py`.
 BURN_IN_ONE_BY_ONE = 48
 
 
