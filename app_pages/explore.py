@@ -119,10 +119,13 @@ def sidebar() -> None:
     sb.subheader("Parameters")
     sb.caption("Defaults are the values for the chosen scenario and assumptions.")
     resolved = _resolved(st.session_state[f"{P}scenario"], st.session_state[f"{P}assumptions"])
+    shown = lesson_panel.task_parameters(widgets.TEACHING_PARAMETERS)
     with sb:
-        for name in widgets.TEACHING_PARAMETERS:
+        for name in shown:
             _slider(name, resolved[name])
         with st.expander("More parameters"):
+            for name in (n for n in widgets.TEACHING_PARAMETERS if n not in shown):
+                _slider(name, resolved[name])
             others = [p.name for p in model.PARAMETERS if p.name not in widgets.TEACHING_PARAMETERS]
             st.multiselect("Add sliders for", others, key=f"{P}extra")
             for name in st.session_state[f"{P}extra"]:

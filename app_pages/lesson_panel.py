@@ -13,7 +13,7 @@ same step.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
@@ -97,6 +97,13 @@ def _leave() -> None:
     for field in ("lesson", "step"):
         if field in st.query_params:
             del st.query_params[field]
+
+
+def task_parameters(default: Sequence[str]) -> tuple[str, ...]:
+    """The sliders a page shows by default: the guided step's `controls` that are in `default`, else `default`."""
+    place = active()
+    controls = lessons.step(*place).controls if place is not None else ()
+    return tuple(c for c in controls if c in default) or tuple(default)
 
 
 def results_allowed() -> bool:

@@ -320,3 +320,17 @@ def test_leaving_the_lesson_removes_the_panel_and_keeps_the_page() -> None:
     assert "lesson.next" not in [b.key for b in at.button]
     assert at.metric, "outside guided mode the page shows its results"
     assert at.session_state["explore.ivs"] == ["antigen:day=30,size=40,duration=14"]
+
+
+def lock_step(at: AppTest, number: int, index: int, choice: int) -> AppTest:
+    at.radio(key=f"lesson.{number}.{index}.choice").set_value(choice).run()
+    return at.button(key=f"lesson.{number}.{index}.lock").click().run()
+
+
+def test_a_step_shows_only_the_sliders_its_task_needs_and_keeps_the_rest_under_more_parameters() -> None:
+    at = lock_step(open_step(1, 1), 1, 1, 0)
+    in_sidebar = [s.key for s in at.sidebar.slider]
+    assert "explore.p.antigen_clearance" in in_sidebar
+    more = next(e for e in at.sidebar.expander if e.label == "More parameters")
+    assert "explore.p.treg_loop" in [s.key for s in more.slider]
+    assert "explore.p.antigen_clearance" not in [s.key for s in more.slider]

@@ -21,6 +21,8 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
+from ..core.parameters import PARAMETERS
+
 __all__ = [
     "LESSONS",
     "PAGES",
@@ -35,6 +37,7 @@ __all__ = [
 
 #: App pages a step may open (url paths of `app.py`'s PAGES).
 PAGES: tuple[str, ...] = ("explore", "compare", "tipping_points", "how_sure", "model_evidence", "classroom")
+PARAMETER_NAMES = frozenset(p.name for p in PARAMETERS)
 #: The three levels of the rubric for the Explain boxes, lowest first.
 RUBRIC_LEVELS: tuple[str, ...] = ("beginning", "developing", "secure")
 
@@ -62,6 +65,8 @@ class Step:
         reveal: what the model shows and why, shown once the prediction is locked.
         look: what to look at on the page after the reveal (legend names with their state letters).
         explain: the Explain prompt.
+        controls: parameter names whose sliders the step shows by default (the rest wait under "More
+            parameters"); empty for the page's usual set.
     """
 
     key: str
@@ -78,6 +83,7 @@ class Step:
     reveal: str
     look: str
     explain: str
+    controls: tuple[str, ...] = ()
 
     def query_params(self) -> dict[str, list[str]]:
         """The step's URL state as key -> list of values (repeated keys keep every value)."""
@@ -146,6 +152,10 @@ def _step(table: dict[str, Any], where: str) -> Step:
     answer = _require(table, "answer", int, where)
     if not 0 <= answer < len(options):
         raise LessonError(f"{where}: field `answer` = {answer} must index `options` (0 to {len(options) - 1})")
+    controls = tuple(table.get("controls", ()))
+    unknown = [c for c in controls if c not in PARAMETER_NAMES]
+    if unknown:
+        raise LessonError(f"{where}: field `controls` names unknown parameters {unknown}")
     minutes = _require(table, "minutes", int, where)
     if not 1 <= minutes <= 20:
         raise LessonError(f"{where}: field `minutes` = {minutes} must lie in [1, 20]")
@@ -164,6 +174,7 @@ def _step(table: dict[str, Any], where: str) -> Step:
         reveal=_require(table, "reveal", str, where),
         look=_require(table, "look", str, where),
         explain=_require(table, "explain", str, where),
+        controls=controls,
     )
 
 
