@@ -7,10 +7,10 @@ integration.
 
 For each workload (parameters drawn by Latin hypercube over the whole plausible box, over the
 How sure page's default spread of a quarter around the scenario's values, and within +-30 % of
-them), the members' attractors are found twice in the same process: as before (continuation, then
-the burn-in for every member it cannot settle: `NEWTON_ITERATIONS = 0`) and as now (Newton's
-method from where continuation stopped; the burn-in only for members it cannot settle there, with
-Newton's method tried again where the burn-in ends). Reports the share of members integrated
+them), the members' attractors are found twice in the same process: as before (continuation,
+then one burn-in for every member it cannot settle: `NEWTON_ITERATIONS = 0`, `BURN_IN_ROUNDS = 1`)
+and as now (Newton's method from where continuation stopped; the burn-in only for members it
+cannot settle there, with Newton's method tried again where each burn-in ends). Reports the share of members integrated
 each way, the members left not at rest, and the time of each (same process, one after the other;
 the machine is shared, so times are indicative, counts exact).
 """
@@ -67,14 +67,15 @@ def _settle(p: types.SimpleNamespace, start: np.ndarray, newton: bool) -> tuple[
         integrated.extend(members.tolist())
         return np.column_stack([burn_in(y[:, k], attractor.member(p, m), on) for k, m in enumerate(members)])
 
-    saved = attractor.NEWTON_ITERATIONS
-    attractor.NEWTON_ITERATIONS = saved if newton else 0
+    saved = attractor.NEWTON_ITERATIONS, attractor.BURN_IN_ROUNDS
+    if not newton:  # as before: one burn-in, no Newton's method
+        attractor.NEWTON_ITERATIONS, attractor.BURN_IN_ROUNDS = 0, 1
     try:
         began = time.perf_counter()
         y = attractor.settle(start.copy(), p, on, integrate)
-        return y, integrated, time.perf_counter() - began
+        return y, sorted(set(integrated)), time.perf_counter() - began
     finally:
-        attractor.NEWTON_ITERATIONS = saved
+        attractor.NEWTON_ITERATIONS, attractor.BURN_IN_ROUNDS = saved
 
 
 def _relative(a: np.ndarray, b: np.ndarray) -> float:
