@@ -109,7 +109,7 @@ def _student_panel(db: classroom.ClassStore) -> None:
         nickname = st.text_input(
             "Nickname (optional)", max_chars=classroom.MAX_NICKNAME, key=f"{K}nickname", placeholder="e.g. Fox"
         )
-        if st.form_submit_button("Join the class", type="primary"):
+        if st.form_submit_button("Join the class", type="primary", key=f"{K}join"):
             joined = _attempt(lambda: db.join(code, nickname))
             if joined is not None:
                 st.session_state[f"{K}student"] = joined
@@ -128,7 +128,7 @@ def _teacher_panel(db: classroom.ClassStore) -> None:
         hours = st.number_input(
             "Join code open for (hours)", 0.5, 24.0 * 7, classroom.DEFAULT_HOURS, 0.5, key=f"{K}hours"
         )
-        if st.form_submit_button("Create the class", type="primary"):
+        if st.form_submit_button("Create the class", type="primary", key=f"{K}create"):
             made = _attempt(lambda: db.create_class(title, hours=float(hours)))
             if made is not None:
                 st.session_state[f"{K}teacher"] = (made.code, made.token)
@@ -138,7 +138,7 @@ def _teacher_panel(db: classroom.ClassStore) -> None:
         st.markdown("**Open an existing class**")
         code = st.text_input("Join code", max_chars=16, key=f"{K}teacher_code")
         token = st.text_input("Teacher token", type="password", max_chars=64, key=f"{K}token")
-        if st.form_submit_button("Open the teacher view"):
+        if st.form_submit_button("Open the teacher view", key=f"{K}open"):
             found = _attempt(lambda: db.check_teacher(code, token))
             if found is not None:
                 st.session_state[f"{K}teacher"] = (found.code, token)

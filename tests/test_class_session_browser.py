@@ -1,6 +1,9 @@
 """Class sessions through the real server (`streamlit run app.py` on 127.0.0.1) and real Chromium.
 
-Students join with the code and answer at the same time; the teacher's view (token required)
+Thirty students join with the code and answer at the same time (each a websocket session speaking
+Streamlit's own protocol through `benchmarks/st_client.py`, as a browser tab does, without 30
+browsers on a 2-core machine); the server is killed with SIGKILL mid-lesson and restarted. The
+teacher's view (token required, in Chromium)
 shows their predictions live next to the model's answer and exports them; answers survive the
 server being killed with SIGKILL; whatever a student types is shown as text, never as Markdown
 or HTML. Each module run has its own class store (`SLE_IMMUNOMOD_DB` in a temporary folder).
@@ -16,7 +19,6 @@ from pathlib import Path
 
 import pytest
 from browser_support import CHROMIUM_ARGS, UI_TIMEOUT_MS, AppServer, chromium_path, open_page, screenshot, settle
-from playwright.async_api import async_playwright
 from playwright.sync_api import Browser, Page, sync_playwright
 
 import model
@@ -26,6 +28,7 @@ pytestmark = pytest.mark.browser
 
 STUDENTS = 30
 LASTING = "Lasting disease"  # option B of activity 1, what the toy model shows
+LASTING_OPTION = "Lasting disease: activity stays high after the burst has ended"
 INJECTIONS = {
     "nickname": "<script>alert(1)</script>",
     "reasoning": '**bold** [link](javascript:alert(1)) <img src=x onerror="alert(2)"> <b>raw</b>',
@@ -153,53 +156,85 @@ def test_what_students_type_is_shown_as_text(tab: Page, browser: Browser, server
     screenshot(tab, "class-session-injection")
 
 
-async def _one_student(browser, url: str, code: str, number: int, timeout_ms: int) -> str:
-    context = await browser.new_context(viewport={"width": 1200, "height": 900})
-    page = await context.new_page()
-    page.set_default_timeout(timeout_ms)
+def _protocol_client():
+    """`benchmarks/st_client.py`: Streamlit's websocket protocol without a browser, taught the class widgets."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import st_client
+
+    st_client.MOVABLE = (*st_client.MOVABLE, "text_input", "radio", "button")
+    return st_client
+
+
+async def _press(session, key: str, then_key: str, then_value: str) -> object:
+    """Press button `key` while setting widget `then_key` to `then_value` (one rerun), as a click in a form does."""
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    button = session.widget(key)
+    session.states[button.id] = WidgetState(id=button.id, trigger_value=True)
     try:
-        await page.goto(f"{url}/classroom?class={code}")
-        await page.get_by_label("Nickname (optional)").fill(f"student {number:02d}")
-        await page.get_by_role("button", name="Join the class").click()
-        await page.get_by_text("You are in a class").wait_for()
-        await page.get_by_text(LASTING if number % 3 else "It returns to health").click()
-        reveal = page.get_by_role("button", name="Reveal what the model does")
-        await page.wait_for_function(
-            "() => [...document.querySelectorAll('button')].some(b => b.innerText.includes('Reveal') && !b.disabled)"
-        )
-        await reveal.click()
-        await page.get_by_text("Your prediction is with your class").wait_for()
-        return f"student {number:02d}"
+        return await session.move(then_key, then_value)
     finally:
-        await context.close()
+        session.states.pop(button.id, None)
 
 
-async def _class_answers_at_once(url: str, code: str) -> list[str]:
-    async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        try:
-            students = [_one_student(browser, url, code, n, 240_000) for n in range(STUDENTS)]
-            return await asyncio.gather(*students)
-        finally:
-            await browser.close()
+async def _one_student(client, ws_url: str, code: str, number: int, done: list[str]) -> None:
+    """A student's tab: open the join link, join with a nickname, predict, reveal (which sends the prediction)."""
+    nickname = f"student {number:02d}"
+    async with client.Session(ws_url, timeout=600) as session:
+        await session.open("classroom", f"class={code}")
+        session.states[session.widget("class.join_code").id] = _text_state(session.widget("class.join_code").id, code)
+        await _press(session, "class.join", "class.nickname", nickname)
+        option = "It returns to health within weeks of the burst" if number % 3 == 0 else LASTING_OPTION
+        await session.move("classroom.guess.tipping_point", option)
+        run = await _press(session, "classroom.reveal.tipping_point", "classroom.guess.tipping_point", option)
+        assert run.exceptions == [], run.exceptions
+        done.append(nickname)
+
+
+def _text_state(widget_id: str, text: str):
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    return WidgetState(id=widget_id, string_value=text)
+
+
+async def _class(client, ws_url: str, code: str, numbers: list[int], done: list[str], kill_after: int, kill) -> None:
+    """Every student in `numbers` at once; `kill()` once `kill_after` of them have been confirmed."""
+    tasks = [asyncio.create_task(_one_student(client, ws_url, code, n, done)) for n in numbers]
+    while kill_after and len(done) < kill_after and not all(t.done() for t in tasks):
+        await asyncio.sleep(0.05)
+    if kill_after:
+        kill()
+    await asyncio.gather(*tasks, return_exceptions=bool(kill_after))
+
+
+def _in_thread(coroutine) -> None:
+    """Run `coroutine` to the end in a thread of its own (the sync Playwright of `tab` holds this thread's loop)."""
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, coroutine).result()
 
 
 @pytest.mark.slow
-def test_thirty_students_at_once_through_the_server_and_a_sigkill_lose_nothing(
+def test_thirty_students_at_once_through_the_server_lose_nothing_when_it_is_killed(
     tab: Page, server: AppServer, db: Path
 ) -> None:
+    client = _protocol_client()
     made = ClassStore(db).create_class("Thirty at once")
-    with ThreadPoolExecutor(1) as thread:  # the sync Playwright of `tab` holds this thread's event loop
-        confirmed = thread.submit(asyncio.run, _class_answers_at_once(server.url, made.code)).result()
-    stored = ClassStore(db).answers(made.code, made.token)
-    assert sorted(a.nickname for a in stored) == sorted(confirmed)
-    assert len({a.nickname for a in stored}) == STUDENTS, "no answer duplicated"
-    expected = [sum(1 for n in range(STUDENTS) if (n % 3 == 0) == (k == 0)) for k in range(2)]
-    assert ClassStore(db).counts(made.code, made.token, 1, 3)[:2] == expected
-
-    server.kill()
+    ws_url = server.url.replace("http", "ws") + "/_stcore/stream"
+    confirmed: list[str] = []
+    _in_thread(_class(client, ws_url, made.code, list(range(STUDENTS)), confirmed, 3, server.kill))
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    server.start()
+    stored = {a.nickname for a in ClassStore(db).answers(made.code, made.token)}
+    assert set(confirmed) <= stored, "every prediction a student saw sent survived the SIGKILL"
+
+    server.start()  # the lesson goes on: whoever is not on the teacher's board yet answers again
+    again = [n for n in range(STUDENTS) if f"student {n:02d}" not in stored]
+    print(f"confirmed before the kill: {len(confirmed)}, stored: {len(stored)}, answered again: {len(again)}")
+    _in_thread(_class(client, server.url.replace("http", "ws") + "/_stcore/stream", made.code, again, [], 0, None))
+    answers = ClassStore(db).answers(made.code, made.token)
+    assert sorted(a.nickname for a in answers) == [f"student {n:02d}" for n in range(STUDENTS)], "none lost, none twice"
+    expected = (sum(1 for n in range(STUDENTS) if n % 3 == 0), sum(1 for n in range(STUDENTS) if n % 3))
     _teacher_view(tab, server.url, made.code, made.token)
     tab.get_by_text(f"{STUDENTS} student(s) predicted (A: {expected[0]}, B: {expected[1]}, C: 0)").wait_for()
