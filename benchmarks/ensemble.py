@@ -19,21 +19,21 @@ round and every round's numbers below it. With
 ``--stream N`` it also streams N members with outcomes only (``keep_states=False``), showing that
 memory stays bounded.
 
-Where the time goes (2-core project machine, chunks of 2,000):
+Reports, besides wall-time ratios, the ratio of each process's CPU time: on the shared 2-core
+machine other engineers' work makes wall times swing by a factor of three within a minute.
 
-* finding each member's attractor (`model/engine/attractor.py`, in blocks of up to 10,000 members):
-  about 0.08 ms per member. Pseudo-transient continuation settles over 99 % of the members in
-  some 25 vectorised Newton steps (the batched 11 x 11 solves are a quarter of it); the 3000-day
-  burn-in of the members it cannot settle (most oscillate) costs the batch as much as the loop:
-  up to 48 of them are integrated one by one as `simulate` does, more are stacked;
-* the one-year run (about 0.2 ms per member): the members of a chunk stacked into one LSODA
-  system of 22,000 equations with the diagonal of the Jacobian for its Newton iteration. About
-  60 % of it is LSODA's own arithmetic (some 14 ns per equation and step), the rest the vectorised
-  right-hand side. The stacked system takes the steps that *any* member needs (about 630 for the
-  year, against 340 on average for one member alone; 250 members already need as many), and
-  grouping members by their own needs did not change that. A per-member variable-order BDF
-  written in numpy was tried: it needed fewer member-steps but each cost four times as much as
-  LSODA's, and it was 20 % slower overall.
+Where the time goes near the defaults (CPU time, 1,000 members, one chunk; details and the whole
+box in docs/performance.md):
+
+* the one-year run, about two thirds: the members of a chunk stacked into one LSODA system of
+  11 equations per member with the diagonal of the Jacobian for its Newton iteration; a third of
+  it LSODA's own arithmetic, the rest the vectorised right-hand side. The stacked system takes
+  the steps that *any* member needs; grouping members by their own needs did not change that,
+  and a per-member variable-order BDF written in numpy was 20 % slower overall;
+* finding each member's attractor (`model/engine/attractor.py`), about a third: continuation
+  settles nearly every member in some 21 vectorised steps, and its tail of slowly settling
+  members costs a third of it; Newton's method (members continuation stops short of) and the
+  3000-day burn-ins (0.2-0.5 % of members, `benchmarks/attractors.py`) cost little.
 """
 
 from __future__ import annotations
