@@ -178,35 +178,19 @@ def _section_ensemble(spec: url_state.RunSpec, n: int, spread: float, seed: int)
     st.header("1. One story, uncertain numbers")
     ranges = uncertainty.ranges_around(spec.scenario, assumptions=spec.assumptions, spread=spread)
     args = (spec.scenario, spec.assumptions, spec.days, n, seed, spread)
+    run = {"assumptions": spec.assumptions, "days": spec.days, "n": n, "seed": seed, "ranges": ranges}
+    run["chunk_size"] = max(4, n // 4)
+    therapy = _interventions(spec.interventions)
     with widgets.user_errors():
         ens = _memo(
             ("ensemble", spec.interventions, *args),
             "Running the ensemble",
-            lambda bar: uncertainty.ensemble(
-                spec.scenario,
-                assumptions=spec.assumptions,
-                interventions=_interventions(spec.interventions),
-                days=spec.days,
-                n=n,
-                seed=seed,
-                ranges=ranges,
-                progress=bar,
-                chunk_size=max(4, n // 4),
-            ),
+            lambda bar: uncertainty.ensemble(spec.scenario, interventions=therapy, **run, progress=bar),
         )
         untreated = _memo(
             ("ensemble", (), *args),
             "Running the untreated ensemble",
-            lambda bar: uncertainty.ensemble(
-                spec.scenario,
-                assumptions=spec.assumptions,
-                days=spec.days,
-                n=n,
-                seed=seed,
-                ranges=ranges,
-                progress=bar,
-                chunk_size=max(4, n // 4),
-            ),
+            lambda bar: uncertainty.ensemble(spec.scenario, **run, progress=bar),
         )
         treated, base = ens.probability_of_remission(), untreated.probability_of_remission()
         m1, m2 = st.columns(2)
