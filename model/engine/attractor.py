@@ -231,7 +231,7 @@ def _newton(y: np.ndarray, p: Any, on: Switches) -> tuple[np.ndarray, np.ndarray
             )
             out[:, members[stable]] = at[:, stable]
             found[members[stable]] = True
-        if not going.all() or done.any():  # members only ever leave: the rest's parameters are gathered once
+        if not going.all() or done.any():  # the rest's parameters are gathered again only when some leave
             live, yl = live[going & ~done], yl[:, going & ~done]
             derivative, copies = evaluator(subset(p, live), live.size, Inputs(), on), None
     return out, found
