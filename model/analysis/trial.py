@@ -135,6 +135,11 @@ def _interventions(name: str, items: Any) -> tuple[Intervention, ...]:
     return values
 
 
+#: How much the patients a trial recruits differ (log-normal spread of each host parameter); wider
+#: than `PopulationSpec.spread` because trials enrol broadly. Illustrative, adjustable.
+TRIAL_SPREAD = 0.25
+
+
 @dataclasses.dataclass(frozen=True)
 class TrialDesign:
     """A virtual trial: who is recruited, what each arm gets, what is measured (illustrative).
@@ -145,7 +150,9 @@ class TrialDesign:
     **Main attributes:**
         scenario, assumptions, spread: the virtual population (`PopulationSpec`): the toy patient
             the population is drawn around, how MSC act, and how much patients differ (log-normal
-            spread of every host parameter, 0..1).
+            spread of every host parameter, 0..1). The default, `TRIAL_SPREAD`, is wider than
+            `PopulationSpec.spread`: trials enrol patients far more varied than one toy cohort
+            (an illustrative assumption; the lesson's numbers depend on it; `--spread` in the CLI).
         control, treatment: the interventions of each arm (e.g. standard therapy, and standard
             therapy plus MSC). In a before/after design, `control` is what the treated patients
             would otherwise have had: it defines the true effect.
@@ -165,7 +172,7 @@ class TrialDesign:
 
     scenario: str = "active_sle"
     assumptions: str = "baseline"
-    spread: float = 0.25
+    spread: float = TRIAL_SPREAD
     control: tuple[Intervention, ...] = STANDARD_CARE
     treatment: tuple[Intervention, ...] = MSC_ON_STANDARD_CARE
     n_control: int = 20

@@ -165,7 +165,9 @@ def add_commands(subparsers: Any) -> None:
     cmd.add_argument("--noise", type=float, help="SD of the measurement noise on the activity index (0..1)")
     cmd.add_argument("--enrol-above", type=float, help="enrol only if the measured baseline index is at least this")
     cmd.add_argument("--days", type=float, help="follow-up in days (default 365)")
-    cmd.add_argument("--spread", type=float, help="how much virtual patients differ (0..1, default 0.25)")
+    cmd.add_argument(
+        "--spread", type=float, help=f"how much virtual patients differ (0..1, default {trial.TRIAL_SPREAD:g})"
+    )
     cmd.add_argument("--population", type=int, default=2000, help="virtual patients to recruit from (default 2000)")
     cmd.add_argument("--seed", type=int, default=1, help="random seed: the same seed gives the same numbers")
     cmd.add_argument("--replicates", type=int, help="run this many trials of the design (one row each)")
