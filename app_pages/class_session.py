@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -21,6 +22,7 @@ from model import classroom
 from model.report.palette import OKABE_ITO
 
 K = "class."
+T = TypeVar("T")
 #: Seconds between redraws of the teacher's view of the class's predictions.
 REFRESH_S = 2.0
 #: Failed joins or teacher log-ins one browser session may make per minute (guessing codes or tokens).
@@ -58,13 +60,19 @@ def _too_many_failures() -> bool:
     return len(recent) >= MAX_FAILURES_PER_MINUTE
 
 
-def _attempt(action: Callable[[], object]) -> object | None:
-    """Run a store action; a refusal becomes an `st.error` (and counts as a failure), not a traceback."""
+def _attempt(action: Callable[[classroom.ClassStore], T]) -> T | None:
+    """Run `action(store)`; a refusal becomes an `st.error` (and counts as a failure), not a traceback.
+
+    The store is opened here, on first use, so a visit that never takes part in a class creates no file.
+    """
     if _too_many_failures():
         st.error(f"Too many failed attempts: at most {MAX_FAILURES_PER_MINUTE} a minute. Wait a minute and try again.")
         return None
+    db = store()
+    if db is None:
+        return None
     try:
-        return action()
+        return action(db)
     except classroom.ClassroomError as exc:
         st.session_state[f"{K}failures"].append(time.monotonic())
         st.error(str(exc), icon=":material/error:")
@@ -81,17 +89,14 @@ def session_panel() -> None:
         st.session_state[f"{K}join_code"] = code_in_url[:16]
     active = bool(student() or teacher() or code_in_url)
     with st.expander("Class session: share predictions with your class", expanded=active, icon=":material/groups:"):
-        db = store()
-        if db is None:
-            return
         join_tab, teach_tab = st.tabs(["Join as a student", "Teacher"])
         with join_tab:
-            _student_panel(db)
+            _student_panel()
         with teach_tab:
-            _teacher_panel(db)
+            _teacher_panel()
 
 
-def _student_panel(db: classroom.ClassStore) -> None:
+def _student_panel() -> None:
     me = student()
     if me is not None:
         st.success("You are in a class: your predictions go to your teacher when you reveal.", icon=":material/check:")
@@ -110,16 +115,16 @@ def _student_panel(db: classroom.ClassStore) -> None:
             "Nickname (optional)", max_chars=classroom.MAX_NICKNAME, key=f"{K}nickname", placeholder="e.g. Fox"
         )
         if st.form_submit_button("Join the class", type="primary", key=f"{K}join"):
-            joined = _attempt(lambda: db.join(code, nickname))
+            joined = _attempt(lambda db: db.join(code, nickname))
             if joined is not None:
                 st.session_state[f"{K}student"] = joined
                 st.rerun()
 
 
-def _teacher_panel(db: classroom.ClassStore) -> None:
+def _teacher_panel() -> None:
     current = teacher()
     if current is not None:
-        _teacher_view(db, *current)
+        _teacher_view(*current)
         return
     create, reopen = st.columns(2)
     with create.form(f"{K}create_form"):
@@ -129,7 +134,7 @@ def _teacher_panel(db: classroom.ClassStore) -> None:
             "Join code open for (hours)", 0.5, 24.0 * 7, classroom.DEFAULT_HOURS, 0.5, key=f"{K}hours"
         )
         if st.form_submit_button("Create the class", type="primary", key=f"{K}create"):
-            made = _attempt(lambda: db.create_class(title, hours=float(hours)))
+            made = _attempt(lambda db: db.create_class(title, hours=float(hours)))
             if made is not None:
                 st.session_state[f"{K}teacher"] = (made.code, made.token)
                 st.session_state[f"{K}new_token"] = made.token
@@ -139,24 +144,28 @@ def _teacher_panel(db: classroom.ClassStore) -> None:
         code = st.text_input("Join code", max_chars=16, key=f"{K}teacher_code")
         token = st.text_input("Teacher token", type="password", max_chars=64, key=f"{K}token")
         if st.form_submit_button("Open the teacher view", key=f"{K}open"):
-            found = _attempt(lambda: db.check_teacher(code, token))
+            found = _attempt(lambda db: db.check_teacher(code, token))
             if found is not None:
                 st.session_state[f"{K}teacher"] = (found.code, token)
                 st.rerun()
 
 
-def _teacher_view(db: classroom.ClassStore, code: str, token: str) -> None:
-    info = _attempt(lambda: db.check_teacher(code, token))
-    if info is None:
+def _teacher_view(code: str, token: str) -> None:
+    info = _attempt(lambda db: db.check_teacher(code, token))
+    db = store()
+    if info is None or db is None:
         st.session_state.pop(f"{K}teacher", None)
         return
     st.markdown("**Students join with this code** (Classroom page, *Class session*, *Join as a student*):")
     st.code(f"{code[:4]}-{code[4:]}", language=None)
     st.text(f"Class: {info.title}. Open until {time.strftime('%Y-%m-%d %H:%M', time.localtime(info.expires_at))}.")
-    new_token = st.session_state.pop(f"{K}new_token", None)
+    new_token = st.session_state.get(f"{K}new_token")
     if new_token:
-        st.warning("Your teacher token, shown only this once: keep it to reopen, export or delete the class.")
+        st.warning("Your teacher token, shown only until you hide it: keep it to reopen, export or delete the class.")
         st.code(new_token, language=None)
+        if st.button("I have saved the token: hide it", key=f"{K}hide_token"):
+            st.session_state.pop(f"{K}new_token", None)
+            st.rerun()
     left, middle, right = st.columns(3)
     left.download_button(
         "Export the answers (CSV)",
@@ -173,7 +182,7 @@ def _teacher_view(db: classroom.ClassStore, code: str, token: str) -> None:
     with right.popover("Delete the class", icon=":material/delete:"):
         st.markdown("Deletes the class and every answer in it, for good.")
         confirmed = st.button("Yes, delete it", key=f"{K}delete", type="primary")
-        if confirmed and _attempt(lambda: db.delete_class(code, token)) is not None:
+        if confirmed and _attempt(lambda db: db.delete_class(code, token)) is not None:
             st.session_state.pop(f"{K}teacher", None)
             st.rerun()
 
@@ -198,12 +207,12 @@ def reasoning_box(activity: int) -> None:
 
 def send_prediction(activity: int, choice: int) -> None:
     """Store a student's prediction (option index `choice`, 0-based) for `activity` once, when they reveal."""
-    me, db = student(), store()
-    if me is None or db is None:
+    me = student()
+    if me is None:
         return
     reasoning = st.session_state.get(f"{K}reasoning.{activity}", "")
     key = f"{me.session[:20]}-{activity}"
-    sent = _attempt(lambda: db.submit(me.session, activity, choice + 1, reasoning=reasoning, key=key))
+    sent = _attempt(lambda db: db.submit(me.session, activity, choice + 1, reasoning=reasoning, key=key))
     if sent is not None:
         st.session_state[f"{K}sent.{activity}"] = True
         st.rerun()  # redraw the reason box as "sent"
