@@ -32,8 +32,13 @@ def _resolved(scenario: str, assumptions: str) -> dict[str, float]:
     return model.resolve_parameters(scenario, assumptions=assumptions).as_dict()
 
 
+def _shown_parameters() -> tuple[str, ...]:
+    """The sliders shown without opening "More parameters": the guided step's, else the first-time few."""
+    return lesson_panel.task_parameters(widgets.TEACHING_PARAMETERS, widgets.FIRST_PARAMETERS)
+
+
 def _state_from_spec(spec: url_state.RunSpec) -> dict[str, Any]:
-    """Session State values that show `spec` in the widgets."""
+    """Session State values that show `spec` in the widgets ("More parameters" open when it sets one of those)."""
     values = _resolved(spec.scenario, spec.assumptions) | dict(spec.overrides)
     state: dict[str, Any] = {
         f"{P}scenario": spec.scenario,
@@ -42,6 +47,7 @@ def _state_from_spec(spec: url_state.RunSpec) -> dict[str, Any]:
         f"{P}ko": list(spec.knockouts),
         f"{P}ivs": list(spec.interventions),
         f"{P}extra": [name for name, _ in spec.overrides if name not in widgets.TEACHING_PARAMETERS],
+        f"{P}more_open": any(name not in _shown_parameters() for name, _ in spec.overrides),
     }
     state.update({_param_key(name): float(v) for name, v in values.items()})
     return state
@@ -105,7 +111,9 @@ def sidebar() -> None:
         format_func=widgets.scenario_label,
         key=f"{P}scenario",
         on_change=_on_basis_change,
-        help="\n\n".join(f"**{s.title}**: {s.description}" for s in model.SCENARIOS.values()),
+        help=widgets.glossary_help(
+            "Scenario", before="\n\n".join(f"**{s.title}**: {s.description}" for s in model.SCENARIOS.values())
+        ),
     )
     sb.selectbox(
         "How MSC work (assumption set)",
@@ -113,17 +121,21 @@ def sidebar() -> None:
         format_func=widgets.assumptions_label,
         key=f"{P}assumptions",
         on_change=_on_basis_change,
-        help="\n\n".join(f"**{a.title}**: {a.explanation}" for a in model.ASSUMPTION_SETS.values()),
+        help=widgets.glossary_help(
+            "Assumption set",
+            before="\n\n".join(f"**{a.title}**: {a.explanation}" for a in model.ASSUMPTION_SETS.values()),
+        ),
     )
     sb.slider("Days to simulate", *url_state.DAYS_RANGE, step=5, key=f"{P}days")
-    sb.subheader("Parameters")
+    sb.subheader("Parameters", help=widgets.glossary_help("Parameter"))
     sb.caption("Defaults are the values for the chosen scenario and assumptions.")
     resolved = _resolved(st.session_state[f"{P}scenario"], st.session_state[f"{P}assumptions"])
-    shown = lesson_panel.task_parameters(widgets.TEACHING_PARAMETERS)
+    shown = _shown_parameters()
     with sb:
         for name in shown:
             _slider(name, resolved[name])
-        with st.expander("More parameters"):
+        _hidden_changes(shown, resolved)
+        with st.expander("More parameters", expanded=st.session_state.get(f"{P}more_open", False)):
             for name in (n for n in widgets.TEACHING_PARAMETERS if n not in shown):
                 _slider(name, resolved[name])
             others = [p.name for p in model.PARAMETERS if p.name not in widgets.TEACHING_PARAMETERS]
@@ -135,9 +147,23 @@ def sidebar() -> None:
         list(url_state.MECHANISM_TEXT),
         key=f"{P}ko",
         format_func=lambda n: n.replace("_", " "),
-        help="\n\n".join(f"**{k.replace('_', ' ')}**: {v}" for k, v in url_state.MECHANISM_TEXT.items()),
+        help=widgets.glossary_help(
+            "Knockout",
+            before="\n\n".join(f"**{k.replace('_', ' ')}**: {v}" for k, v in url_state.MECHANISM_TEXT.items()),
+        ),
     )
     sb.button("Reset to defaults", on_click=_reset, icon=":material/restart_alt:", width="stretch")
+
+
+def _hidden_changes(shown: tuple[str, ...], resolved: Mapping[str, float]) -> None:
+    """A caption naming the parameters under "More parameters" that differ from the scenario's values."""
+    changed = [
+        f"{widgets.PARAMETER_INFO[n].label} {st.session_state[_param_key(n)]:g}"
+        for n in (*widgets.TEACHING_PARAMETERS, *st.session_state[f"{P}extra"])
+        if n not in shown and abs(st.session_state.get(_param_key(n), resolved[n]) - resolved[n]) > 1e-12
+    ]
+    if changed:
+        st.caption("Also set, under More parameters: " + "; ".join(changed) + ".")
 
 
 def current_spec() -> url_state.RunSpec:
@@ -228,7 +254,7 @@ def why_did_it_move(spec: url_state.RunSpec) -> None:
     It is the costliest part of a slider move after the runs themselves, and most moves do not look
     at it; opening the panel or choosing a state reruns only this part.
     """
-    st.header("Why did it move?")
+    st.header("Why did it move?", help=widgets.glossary_help("Mechanism term"))
     with st.expander("Split one state's rate into the mechanisms behind it", key=f"{P}why_open", on_change="rerun"):
         if not st.session_state.get(f"{P}why_open"):
             return

@@ -99,11 +99,12 @@ def _leave() -> None:
             del st.query_params[field]
 
 
-def task_parameters(default: Sequence[str]) -> tuple[str, ...]:
-    """The sliders a page shows by default: the guided step's `controls` that are in `default`, else `default`."""
+def task_parameters(available: Sequence[str], default: Sequence[str]) -> tuple[str, ...]:
+    """The sliders a page shows without opening "More parameters": the guided step's `controls` that are in
+    `available`, else `default` (the few a first-time student needs)."""
     place = active()
     controls = lessons.step(*place).controls if place is not None else ()
-    return tuple(c for c in controls if c in default) or tuple(default)
+    return tuple(c for c in controls if c in available) or tuple(default)
 
 
 def results_allowed() -> bool:

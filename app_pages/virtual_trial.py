@@ -212,28 +212,43 @@ def power_figure(curve: pd.DataFrame, current: int) -> go.Figure:
 
 def _controls() -> tuple[Key, int]:
     c1, c2, c3 = st.columns(3)
-    design = c1.radio("Design", list(trial.PRESETS), format_func=lambda k: trial.PRESETS[k], key=f"{P}design")
+    design = c1.radio(
+        "Design",
+        list(trial.PRESETS),
+        format_func=lambda k: trial.PRESETS[k],
+        key=f"{P}design",
+        help=widgets.glossary_help("Randomised controlled trial", "Before/after series"),
+    )
     assumptions = c2.selectbox(
         "Truth in the model (how MSC act)",
         list(model.ASSUMPTION_SETS),
         format_func=widgets.assumptions_label,
         key=f"{P}assumptions",
+        help=widgets.glossary_help(
+            "Assumption set", before="What MSC really do in the model's patients: a real trial never knows this."
+        ),
     )
     inert = c2.checkbox("Make MSC inert (the MSC arm gets standard therapy only)", key=f"{P}inert")
     endpoint = c3.radio(
         "Endpoint",
         list(trial.ENDPOINTS),
-        format_func=lambda k: k.replace("_", " "),
+        format_func=lambda k: trial.ENDPOINTS[k].split(" (")[0],
         key=f"{P}endpoint",
         disabled=design == "before_after",
-        help="A before/after series always measures the change from baseline.",
+        help=widgets.glossary_help(
+            "Endpoint",
+            before="; ".join(f"**{k.replace('_', ' ')}**: {v}" for k, v in trial.ENDPOINTS.items())
+            + ". A before/after series always measures the change from baseline.",
+        ),
     )
     noise = c3.select_slider(
         "Measurement noise on the index (SD)",
         NOISES,
         key=f"{P}noise",
         disabled=design == "before_after",
-        help="The before/after design has its own noise and enrolment rule (see the design line below).",
+        help="How far a measured index may lie from the patient's true index (a standard deviation in index units): "
+        "real measurements are never exact. The before/after design has its own noise and enrolment rule (see the "
+        "design line below).",
     )
     enrol = c3.checkbox(
         f"Enrol only patients whose measured index is at least {HIGH_INDEX:g}",
@@ -242,8 +257,13 @@ def _controls() -> tuple[Key, int]:
         help="The before/after design always enrols this way.",
     )
     d1, d2 = st.columns(2)
-    seed = d1.number_input("Random seed", 0, 10_000, step=1, key=f"{P}seed")
-    pop = d2.selectbox("Virtual population to recruit from (patients)", POPULATIONS, key=f"{P}pop")
+    seed = d1.number_input("Random seed", 0, 10_000, step=1, key=f"{P}seed", help=widgets.glossary_help("Random seed"))
+    pop = d2.selectbox(
+        "Virtual population to recruit from (patients)",
+        POPULATIONS,
+        key=f"{P}pop",
+        help=widgets.glossary_help("Virtual population"),
+    )
     return Key(design, assumptions, endpoint, float(noise), bool(inert), int(pop), bool(enrol)), int(seed)
 
 
@@ -275,9 +295,13 @@ def _reveal_once(key: Key, seed: int, prediction: str) -> None:
     with st.spinner("Simulating the virtual population under both arms (once per design)..."):
         result = run_once(key, seed)
     m1, m2, m3 = st.columns(3)
-    m1.metric("Estimated difference", _scaled(key, result["difference"]), help=_outcome_label(key))
+    m1.metric(
+        "Estimated difference",
+        _scaled(key, result["difference"]),
+        help=widgets.glossary_help("Confidence interval", before=_outcome_label(key)),
+    )
     m1.caption(f"95 % interval {_scaled(key, result['ci_low'])} to {_scaled(key, result['ci_high'])}")
-    m2.metric("p-value", f"{result['p_value']:.3f}", help=result["test"])
+    m2.metric("p-value", f"{result['p_value']:.3f}", help=widgets.glossary_help("p-value", before=result["test"]))
     m2.caption("statistically significant" if result["significant"] else "not statistically significant")
     m3.metric("True difference in the model's population", _scaled(key, result["true_difference"]))
     m3.caption("known here, never known in a real trial")
@@ -307,7 +331,11 @@ def _reveal_many(key: Key, seed: int, design: trial.TrialDesign) -> None:
         f"{100 * summary['share_significant'] - guess:+.0f} points vs my guess",
         delta_color="off",
     )
-    m2.metric("Intervals that contain the truth", f"{summary['coverage']:.1%}", help="95 % intervals should: 95 %")
+    m2.metric(
+        "Intervals that contain the truth",
+        f"{summary['coverage']:.1%}",
+        help=widgets.glossary_help("Confidence interval", before="95 % intervals should: 95 %"),
+    )
     m3.metric("Average estimate", _scaled(key, summary["mean_difference"]))
     plots.show_plot(
         distribution_figure(key, table),
@@ -326,7 +354,7 @@ def _reveal_many(key: Key, seed: int, design: trial.TrialDesign) -> None:
 
 
 def _power(key: Key, seed: int, design: trial.TrialDesign) -> None:
-    st.header("4. How many patients would it take?")
+    st.header("4. How many patients would it take?", help=widgets.glossary_help("Statistical power"))
     with st.spinner("Repeating trials of every size..."):
         curve = power_curve(key, seed)
     best = curve.iloc[-1]
@@ -349,6 +377,23 @@ def page() -> None:
         f"{_deng_sizes()}. Illustrative only: these are toy patients, not a prediction for any real trial.",
     )
     widgets.init_from_url(f"{P}design", _initial)
+    st.markdown(
+        "*What to try:* keep the Deng-like design and make your prediction in section 1 before anything runs. "
+        "Then change one thing at a time (the design, *Make MSC inert*, the noise) and predict again before each "
+        "run: which change alters what a single trial can tell you?"
+    )
+    with st.expander("The words on this page, in plain language"):
+        st.markdown(
+            widgets.glossary_help(
+                "Randomised controlled trial",
+                "Before/after series",
+                "Endpoint",
+                "p-value",
+                "Confidence interval",
+                "Statistical power",
+                "Virtual population",
+            )
+        )
     key, seed = _controls()
     with widgets.user_errors("This design cannot run"):
         design = design_for(key)

@@ -26,6 +26,7 @@ import streamlit as st
 
 import model
 from app_pages.url_state import RunSpec
+from model.lessons import glossary
 from model.report import runcard, tables
 
 DISCLAIMER: str = model.DISCLAIMER
@@ -42,6 +43,8 @@ TEACHING_PARAMETERS: tuple[str, ...] = (
     "long_lived_half_life",
     "antibody_half_life",
 )
+#: The teaching sliders a first-time student sees on Explore; the others wait under "More parameters".
+FIRST_PARAMETERS: tuple[str, ...] = ("antigen_clearance", "msc_half_life", "msc_treg_induction")
 #: Session State key of URL fields kept on every page (key -> values), e.g. `lesson` and `step` in guided mode.
 STICKY_QUERY = "sticky_query"
 #: Only the project's own errors are shown as a message; anything else is a bug and keeps its traceback.
@@ -246,7 +249,7 @@ def outcome_cards(res: model.Result, untreated: model.Result) -> None:
         f"{o.activity_peak:.2f}",
         delta(o.activity_peak, u.activity_peak, "+.2f"),
         **delta_style(o.activity_peak - u.activity_peak, 0.005, "inverse"),
-        help="Highest toy activity index (TLAI) in the run.",
+        help=glossary_help("TLAI", before="Highest toy activity index (TLAI) in the run."),
     )
     lowest, lowest_base = float(o.activity.min()), float(u.activity.min())
     cols[1].metric(
@@ -268,15 +271,18 @@ def outcome_cards(res: model.Result, untreated: model.Result) -> None:
         f"{o.days_in_remission:.0f}",
         delta(o.days_in_remission, u.days_in_remission, "+.0f"),
         **delta_style(o.days_in_remission - u.days_in_remission, 0.5, "normal"),
-        help=f"Days with TLAI below {model.REMISSION_THRESHOLD:g}.",
+        help=glossary_help("Remission", before=f"Days with TLAI below {model.REMISSION_THRESHOLD:g}."),
     )
     cols[4].metric(
         "Flares",
         f"{o.flares}",
         delta(o.flares, u.flares, "+d"),
         **delta_style(o.flares - u.flares, 0.5, "inverse"),
-        help=f"New flares: rises of the TLAI above {model.FLARE_THRESHOLD:g} from below. A run that stays above "
-        f"{model.FLARE_THRESHOLD:g} all along counts none: read the curve and 'Days in remission' too.",
+        help=glossary_help(
+            "Flare",
+            before=f"New flares: rises of the TLAI above {model.FLARE_THRESHOLD:g} from below. A run that stays above "
+            f"{model.FLARE_THRESHOLD:g} all along counts none: read the curve and 'Days in remission' too.",
+        ),
     )
     end = "yes" if o.remission_at_end else "no"
     was = "yes" if u.remission_at_end else "no"
@@ -368,6 +374,16 @@ def parameter_slider(name: str, key: str, on_change: Callable[[], None] | None =
         f"{info.unit}; default {info.default:g}. Source: {info.provenance}.",
         on_change=on_change,
     )
+
+
+def glossary_help(*terms: str, before: str = "") -> str:
+    """Tooltip text: `before` (if any), then the glossary's short definition of each term (a heading or alias).
+
+    The definitions have one home, `model/lessons/glossary.toml` (also the docs' Glossary page); an
+    unknown term raises `model.lessons.glossary.GlossaryError`.
+    """
+    entries = [glossary.lookup(term) for term in terms]
+    return "\n\n".join([*([before] if before else []), *(f"**{e.term}**: {e.short}" for e in entries)])
 
 
 def scenario_label(name: str) -> str:

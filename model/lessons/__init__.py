@@ -15,6 +15,7 @@ not medical advice.
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 import urllib.parse
 from importlib import resources
@@ -221,7 +222,7 @@ def load_lesson(text: str, name: str = "lesson") -> Lesson:
 
 
 def _load_all() -> MappingProxyType[int, Lesson]:
-    files = sorted(f for f in resources.files(__name__).iterdir() if f.name.endswith(".toml"))
+    files = sorted(f for f in resources.files(__name__).iterdir() if re.fullmatch(r"lesson\d+\.toml", f.name))
     lessons = [load_lesson(f.read_text(encoding="utf-8"), f.name) for f in files]
     return MappingProxyType({lesson.number: lesson for lesson in sorted(lessons, key=lambda x: x.number)})
 
