@@ -75,6 +75,7 @@ def _attempt(action: Callable[[classroom.ClassStore], T]) -> T | None:
         return action(db)
     except classroom.ClassroomError as exc:
         st.session_state[f"{K}failures"].append(time.monotonic())
+        st.session_state[f"{K}last_error"] = str(exc)
         st.error(str(exc), icon=":material/error:")
         return None
 
@@ -194,6 +195,12 @@ def reasoning_box(activity: int) -> None:
     """For a student in a class: an optional reason for the prediction, or a note that it was sent."""
     if student() is None:
         return
+    problem = st.session_state.pop(f"{K}send_error.{activity}", None)
+    if problem:
+        st.error(f"Your prediction did not reach your class: {problem}", icon=":material/error:")
+    pending = st.session_state.get(f"{K}pending.{activity}")
+    if pending is not None and st.button("Send my prediction again", key=f"{K}again.{activity}"):
+        send_prediction(activity, pending)
     if st.session_state.get(f"{K}sent.{activity}"):
         st.caption("Your prediction is with your class.")
         return
@@ -213,9 +220,12 @@ def send_prediction(activity: int, choice: int) -> None:
     reasoning = st.session_state.get(f"{K}reasoning.{activity}", "")
     key = f"{me.session[:20]}-{activity}"
     sent = _attempt(lambda db: db.submit(me.session, activity, choice + 1, reasoning=reasoning, key=key))
+    st.session_state[f"{K}pending.{activity}"] = None if sent is not None else choice
     if sent is not None:
         st.session_state[f"{K}sent.{activity}"] = True
-        st.rerun()  # redraw the reason box as "sent"
+    else:  # kept for the next run: the page reruns after a reveal, which would wipe an error shown now
+        st.session_state[f"{K}send_error.{activity}"] = st.session_state.get(f"{K}last_error", "try again")
+    st.rerun()  # redraw the reason box as "sent", or with the error
 
 
 # --- the teacher's view of an activity -------------------------------------------------------

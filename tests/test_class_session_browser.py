@@ -156,6 +156,24 @@ def test_what_students_type_is_shown_as_text(tab: Page, browser: Browser, server
     screenshot(tab, "class-session-injection")
 
 
+def test_a_prediction_that_cannot_be_stored_says_so_and_can_be_sent_again(
+    tab: Page, server: AppServer, db: Path
+) -> None:
+    made = ClassStore(db).create_class("Deleted mid-lesson")
+    open_page(tab, server.url, f"classroom?class={made.code}")
+    tab.get_by_role("button", name="Join the class").click()
+    tab.get_by_text("You are in a class").wait_for()
+    ClassStore(db).delete_class(made.code, made.token)
+    tab.get_by_text(LASTING).click()
+    settle(tab)
+    tab.get_by_role("button", name="Reveal what the model does").click()
+    tab.get_by_text("Your prediction did not reach your class").wait_for()
+    assert tab.get_by_text("the class may have been deleted").count() == 1
+    tab.get_by_role("button", name="Send my prediction again").click()
+    tab.get_by_text("Your prediction did not reach your class").wait_for()
+    assert tab.locator('[data-testid="stException"]').count() == 0
+
+
 def _protocol_client():
     """`benchmarks/st_client.py`: Streamlit's websocket protocol without a browser, taught the class widgets."""
     import sys
