@@ -83,9 +83,19 @@ def _run_controls(i: int) -> None:
     for name, value in zip(("scenario", "assumptions", "ivs"), defaults, strict=True):
         st.session_state.setdefault(f"{P}{name}.{i}", value)
     st.markdown(f"**Run {i + 1}**")
-    st.selectbox("Scenario", list(model.SCENARIOS), format_func=widgets.scenario_label, key=f"{P}scenario.{i}")
     st.selectbox(
-        "Assumptions", list(model.ASSUMPTION_SETS), format_func=widgets.assumptions_label, key=f"{P}assumptions.{i}"
+        "Scenario",
+        list(model.SCENARIOS),
+        format_func=widgets.scenario_label,
+        key=f"{P}scenario.{i}",
+        help=widgets.glossary_help("Scenario"),
+    )
+    st.selectbox(
+        "Assumptions",
+        list(model.ASSUMPTION_SETS),
+        format_func=widgets.assumptions_label,
+        key=f"{P}assumptions.{i}",
+        help=widgets.glossary_help("Assumption set"),
     )
     st.text_input(
         "Treatments",

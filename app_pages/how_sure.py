@@ -175,7 +175,7 @@ def _explain_bands() -> None:
 
 
 def _section_ensemble(spec: url_state.RunSpec, n: int, spread: float, seed: int) -> None:
-    st.header("1. One story, uncertain numbers")
+    st.header("1. One story, uncertain numbers", help=widgets.glossary_help("Ensemble", "Uncertainty interval"))
     ranges = uncertainty.ranges_around(spec.scenario, assumptions=spec.assumptions, spread=spread)
     args = (spec.scenario, spec.assumptions, spec.days, n, seed, spread)
     run = {"assumptions": spec.assumptions, "days": spec.days, "n": n, "seed": seed, "ranges": ranges}
@@ -260,7 +260,7 @@ def _section_assumptions(spec: url_state.RunSpec, n: int, spread: float, seed: i
 @st.fragment
 def _section_sensitivity(spec: url_state.RunSpec, n: int, spread: float, seed: int) -> None:
     """Section 3 with the run card and the URL: changing its outcome or method reruns only this part."""
-    st.header("3. Which numbers matter most?")
+    st.header("3. Which numbers matter most?", help=widgets.glossary_help("Sensitivity analysis"))
     c1, c2 = st.columns(2)
     outcome = c1.selectbox("Outcome", OUTCOMES, key=f"{P}outcome", format_func=lambda s: s.replace("_", " "))
     method = c2.radio("Method", list(METHODS), format_func=METHODS.get, key=f"{P}method", horizontal=True)

@@ -185,7 +185,7 @@ def page() -> None:
         "the rest are illustrative choices that make the toy behave like the stylised facts."
     )
 
-    st.header("Assumption sets: beliefs about how MSC work")
+    st.header("Assumption sets: beliefs about how MSC work", help=widgets.glossary_help("Assumption set"))
     chosen = st.selectbox(
         "Assumption set to open",
         list(model.ASSUMPTION_SETS),
@@ -197,14 +197,16 @@ def page() -> None:
             st.markdown(aset.explanation)
             changes = ", ".join(f"`{k}` = {v:g}" for k, v in aset.overrides.items()) or "none (the defaults)"
             st.markdown(f"Parameter changes: {changes}.  \nBasis: {aset.basis}")
-    st.subheader("Mechanisms you can knock out")
+    st.subheader("Mechanisms you can knock out", help=widgets.glossary_help("Knockout", "Mechanism term"))
     st.dataframe(
         pd.DataFrame([{"mechanism": m.name, "what it does": m.explanation} for m in model.MECHANISMS]), hide_index=True
     )
 
     st.header("What studies found")
     st.markdown(evidence_markdown())
-    st.subheader("Evidence map: studies by therapy, design and certainty")
+    st.subheader(
+        "Evidence map: studies by therapy, design and certainty", help=widgets.glossary_help("Certainty of evidence")
+    )
     st.dataframe(
         evidence.evidence_map(evidence.STUDIES)[
             ["therapy", "design", "certainty", "key", "citation", "population", "n"]

@@ -367,7 +367,7 @@ def page() -> None:
     if lesson_panel.hold_results():
         return
 
-    st.header("1. Phase plane")
+    st.header("1. Phase plane", help=widgets.glossary_help("Phase plane", "Steady state"))
     st.markdown(
         "*What to try:* choose the antigen-inflammation loop (self-antigen `G` across, pro-inflammatory cytokines "
         "`Ci` up) for the *susceptible* toy person. Where are the stars, and where do the runs that start near "

@@ -48,7 +48,8 @@ def load_hook() -> ModuleType:
 
 def test_the_app_uses_glossary_tooltips_on_several_pages() -> None:
     files = {name for name, _ in tooltip_terms()}
-    assert {"widgets.py", "explore.py", "virtual_trial.py"} <= files
+    pages = {"explore.py", "compare.py", "tipping_points.py", "how_sure.py", "model_evidence.py", "virtual_trial.py"}
+    assert {"widgets.py", *pages} <= files
 
 
 @pytest.mark.parametrize(("file", "term"), tooltip_terms())
