@@ -114,3 +114,20 @@ def test_a_programming_error_is_not_shown_as_bad_input(monkeypatch):
     monkeypatch.setattr(commands, "simulate", buggy)
     with pytest.raises(KeyError):
         main(["simulate", "--days", "30"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["class", "delete", "ABCDEFGH"], "--token"),
+        (["simulate", "--days", "abc"], "--days"),
+        (["no-such-command"], "invalid choice"),
+        ([], "command"),
+    ],
+)
+def test_argument_errors_are_one_line_exit_2_naming_the_argument(capsys, argv, needle):
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2
+    assert err.count("\n") == 1 and needle in err and "--help" in err

@@ -16,6 +16,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from ..analysis.compare import compare_assumptions
 from ..core.disclaimer import DISCLAIMER
@@ -144,9 +145,16 @@ def add_run_options(parser: argparse.ArgumentParser, *, overrides: bool = True) 
         parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a parameter")
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (with a pointer to --help) and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(FAILURE_EXIT, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand (including those of extension modules)."""
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="sle-immunomod",
         description=f"Toy model of immune modulation in SLE. {DISCLAIMER}",
     )
