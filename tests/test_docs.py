@@ -24,6 +24,7 @@ import pytest
 
 import model
 from model import lessons
+from model.lessons import glossary
 from model.report import figures
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,6 +142,16 @@ def test_every_parameter_and_assumption_set_appears_in_the_site(site: Path) -> N
     text = " ".join(visible_text(p.read_text(encoding="utf-8")) for p in site.rglob("*.html"))
     names = [p.name for p in model.PARAMETERS] + list(model.ASSUMPTION_SETS)
     assert [name for name in names if name not in text] == []
+
+
+def test_glossary_page_lists_every_glossary_term_with_its_cited_studies(site: Path) -> None:
+    """The terms have one home (`model/lessons/glossary.toml`); the built page shows each, once, as a definition."""
+    page = built_page(site, "glossary.md").read_text(encoding="utf-8")
+    terms = [re.sub(r"\s+", "", visible_text(t)) for t in re.findall(r"<dt>(.*?)</dt>", page, flags=re.DOTALL)]
+    expected = [re.sub(r"[\s`]+", "", t.term) for t in glossary.GLOSSARY.values()]
+    assert terms == expected
+    cited = {key for t in glossary.GLOSSARY.values() for key in t.studies}
+    assert all(f'id="fn:{key}"' in page for key in cited), "each cited study gets its reference"
 
 
 def test_assumptions_page_explains_every_assumption_set_from_the_code(site: Path) -> None:
