@@ -222,8 +222,9 @@ def test_tipping_points_dose_slider_changes_map(page: Page, server: str) -> None
 
 def test_model_evidence_shows_equations_and_parameters(page: Page, server: str) -> None:
     _open(page, server, "model_evidence")
+    page.get_by_text("The equations: eleven states").click()  # under "For modellers", after the loop diagram
     page.locator(".katex").nth(len(model.STATE_NAMES)).wait_for()  # one equation per state, plus the helpers
-    assert page.get_by_role("heading", name="What trials found").count() == 1
+    assert page.get_by_role("heading", name="What studies found").count() == 1
     _shot(page, "model_evidence")
 
 
