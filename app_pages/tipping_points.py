@@ -44,6 +44,12 @@ GRID = 21
 PLOT_PX = (1000.0, 320.0)  # approximate width and height (px) of a plot's drawing area, for arrow directions
 MAP_GRID = 12
 DOSE_RANGE = (0.05, 2.0)
+DOSE_STEP = 0.05
+#: Every dose the map's slider offers (a.u.): their maps are computed together, once per state pair
+#: and assumption set, so moving the dose only redraws.
+MAP_DOSES: tuple[float, ...] = tuple(
+    round(DOSE_RANGE[0] + k * DOSE_STEP, 2) for k in range(round((DOSE_RANGE[1] - DOSE_RANGE[0]) / DOSE_STEP) + 1)
+)
 
 
 def state_label(state: str) -> str:
@@ -113,11 +119,29 @@ def _diagram(param: str, scenario: str, assumptions: str) -> pd.DataFrame:
     return phaseplane.steady_state_diagram(param, values, scenario=scenario, assumptions=assumptions)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _map(x: str, y: str, assumptions: str, dose: float) -> phaseplane.RemissionMap:
+def _map_grid(x: str, y: str, assumptions: str) -> tuple[np.ndarray, np.ndarray]:
     xr, yr = (phaseplane.state_range(s, assumptions=assumptions, scenarios=("active_sle",), factor=2.0) for s in (x, y))
-    xs, ys = np.linspace(*xr, MAP_GRID), np.linspace(*yr, MAP_GRID)
+    return np.linspace(*xr, MAP_GRID), np.linspace(*yr, MAP_GRID)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _maps(x: str, y: str, assumptions: str) -> dict[float, phaseplane.RemissionMap]:
+    maps = phaseplane.remission_maps(
+        x, y, *_map_grid(x, y, assumptions), doses=MAP_DOSES, scenario="active_sle", assumptions=assumptions
+    )
+    return {round(m.dose, 6): m for m in maps}
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _map_at(x: str, y: str, assumptions: str, dose: float) -> phaseplane.RemissionMap:
+    xs, ys = _map_grid(x, y, assumptions)
     return phaseplane.remission_map(x, y, xs, ys, scenario="active_sle", assumptions=assumptions, dose=dose)
+
+
+def _map(x: str, y: str, assumptions: str, dose: float) -> phaseplane.RemissionMap:
+    """The remission map at `dose`: from the maps of every slider dose, or alone for a dose between
+    the slider's steps (from a URL)."""
+    return _maps(x, y, assumptions).get(round(dose, 6)) or _map_at(x, y, assumptions, dose)
 
 
 def trajectory_table(runs: Sequence[phaseplane.Trajectory], x: str, y: str) -> pd.DataFrame:
@@ -408,8 +432,10 @@ def page() -> None:
     param = st.selectbox(
         "Parameter to sweep", list(widgets.PARAMETER_INFO), key=f"{P}param", format_func=lambda n: n.replace("_", " ")
     )
+    values: tuple[float, ...] = ()
     with widgets.user_errors():
         table = _diagram(param, scenario, assumptions)
+        values = tuple(table["value"].unique())
         current = model.resolve_parameters(scenario, assumptions=assumptions).as_dict()[param]
         plots.show_plot(diagram_figure(table, param, current), diagram_summary(table, param), key=f"{P}fig.diagram")
         widgets.download_table(
@@ -420,6 +446,13 @@ def page() -> None:
             model.resolve_parameters(scenario, assumptions=assumptions),
         )
 
+    remission_section(scenario, assumptions, x, y, param, values)
+
+
+@st.fragment
+def remission_section(scenario: str, assumptions: str, x: str, y: str, param: str, values: tuple[float, ...]) -> None:
+    """Section 3, the remission map; its controls rerun only this section (the page's other choices are arguments,
+    for the run card and the URL)."""
     st.header("3. Where does one MSC infusion lead to remission?")
     st.markdown(
         "Start a toy patient with active SLE, but set two of its states by hand, then give one MSC infusion on "
@@ -434,7 +467,7 @@ def page() -> None:
     dose = m3.slider(
         f"MSC {widgets.MSC_DOSE.label.lower()} ({widgets.MSC_DOSE.unit})",
         *DOSE_RANGE,
-        step=0.05,
+        step=DOSE_STEP,
         key=f"{P}dose",
         help=widgets.MSC_DOSE.help + f" Source: {widgets.MSC_DOSE.provenance}.",
     )
@@ -463,7 +496,7 @@ def page() -> None:
                     scenario=scenario,
                     assumptions=assumptions,
                     parameter=param,
-                    values=table["value"].unique(),
+                    values=np.array(values),
                     map_assumptions=ma,
                     map_x=mx,
                     map_y=my,

@@ -274,3 +274,50 @@ def test_the_burn_in_of_the_same_members_is_computed_once_and_shared(monkeypatch
     untreated = model.simulate_batch(members, days=90)
     assert calls == [(len(model.STATE_NAMES), 2)]
     np.testing.assert_array_equal(treated.states[:, 0], untreated.states[:, 0])
+
+
+def test_members_started_from_given_states_match_simulate_started_there():
+    # one shared start value for E, one R per member; the other states start at each member's attractor
+    members = [{}, {"antigen_clearance": 0.8}, {"treg_loop": 0.3}]
+    r_starts = [0.5, 2.0, 4.0]
+    out = model.simulate_batch(
+        members, assumptions="durable_treg", interventions=[MSC], days=200, initial={"E": 1.5, "R": r_starts}
+    )
+    for k, overrides in enumerate(members):
+        single = model.simulate(
+            "active_sle",
+            assumptions="durable_treg",
+            params=overrides,
+            interventions=[MSC],
+            days=200,
+            initial={"E": 1.5, "R": r_starts[k]},
+        )
+        np.testing.assert_array_equal(out.t, single.t)
+        np.testing.assert_array_equal(out.states[k, 0], single.y[0])
+        assert_outcomes_match(single, out.outcomes.iloc[k])
+
+
+def test_a_start_state_for_every_state_needs_no_attractor_search(monkeypatch):
+    monkeypatch.setattr(batch, "settle", lambda *args: pytest.fail("no attractor search when every state is given"))
+    starts = np.array([[0.2 * (k + 1) + 0.1 * j for j in range(len(model.STATE_NAMES))] for k in range(2)])
+    out = model.simulate_batch([{}, {}], interventions=[MSC], days=90, initial=starts)
+    for k in range(2):
+        single = model.simulate(
+            interventions=[MSC], days=90, initial=dict(zip(model.STATE_NAMES, starts[k], strict=True))
+        )
+        np.testing.assert_array_equal(out.states[k, 0], starts[k])
+        assert_outcomes_match(single, out.outcomes.iloc[k])
+
+
+@pytest.mark.parametrize(
+    ("initial", "needle"),
+    [
+        ({"X": 1.0}, "Unknown state 'X' in `initial`; valid names: E, "),
+        ({"E": [1.0, -2.0]}, r"`initial\['E'\]` = -2 \(member 1\) must be a finite number >= 0"),
+        ({"R": [1.0, 2.0, 3.0]}, r"`initial\['R'\]` must be one number or 2 numbers"),
+        (np.ones((2, 3)), r"shape \(members, states\) = \(2, 11\)"),
+    ],
+)
+def test_bad_start_states_raise_a_parameter_error_naming_state_and_member(initial, needle):
+    with pytest.raises(model.ParameterError, match=needle):
+        model.simulate_batch([{}, {}], days=30, initial=initial)

@@ -122,3 +122,29 @@ def test_state_range_covers_healthy_and_active_values() -> None:
     low, high = phaseplane.state_range("A")
     assert low == 0
     assert high > phaseplane.attractor("active_sle")["A"] > phaseplane.attractor("healthy")["A"]
+
+
+def test_remission_maps_of_several_doses_classify_every_start_as_a_loop_of_simulate_does() -> None:
+    xs, ys = np.linspace(0, 3, 4), np.linspace(0, 8, 4)
+    maps = phaseplane.remission_maps("E", "R", xs, ys, doses=[0.2, 1.0], assumptions="durable_treg")
+    assert [m.dose for m in maps] == [0.2, 1.0]
+    for rmap in maps:
+        final = np.array(
+            [
+                [
+                    model.simulate(
+                        "active_sle",
+                        assumptions="durable_treg",
+                        interventions=[model.MSCInfusion(day=0.0, dose=rmap.dose)],
+                        days=730,
+                        initial={"E": x0, "R": y0},
+                        dt=10,
+                    ).outcomes.activity_final
+                    for x0 in xs
+                ]
+                for y0 in ys
+            ]
+        )
+        np.testing.assert_array_equal(rmap.remission, final < model.REMISSION_THRESHOLD)
+        np.testing.assert_allclose(rmap.activity_final, final, rtol=1e-4)
+    assert maps[0].remission.any() and not maps[0].remission.all(), "the grid holds both outcomes"

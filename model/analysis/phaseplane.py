@@ -11,7 +11,9 @@ Pure functions behind the app's "Tipping points" page (the app only draws what t
 * `steady_state_diagram`: where the model settles as one parameter is swept up and then down,
   each run continuing from the previous end state, so that a bistable range shows as a hysteresis
   loop (two branches);
-* `remission_map`: which starting states end in remission after one MSC infusion.
+* `remission_map`: which starting states end in remission after one MSC infusion;
+  `remission_maps` the same for several doses at once (every start and dose one member of one
+  vectorised batch, `simulate_batch`).
 
 Units: time in days, states in arbitrary units (a.u.), rates in a.u./day; the activity index
 (TLAI) is dimensionless. Illustrative teaching model, not predictive, not medical advice.
@@ -26,10 +28,12 @@ from typing import Any
 import numpy as np
 
 from ..core.equations import STATE_NAMES, Inputs, Switches, rhs
+from ..core.errors import SimulationError
 from ..core.interventions import MSCInfusion
 from ..core.outcomes import REMISSION_THRESHOLD, activity_index
 from ..core.parameters import ParameterError, Parameters, parameter_info
 from ..core.scenarios import SCENARIOS
+from ..engine.batch import simulate_batch
 from ..engine.simulate import initial_state, resolve_parameters, simulate
 
 __all__ = [
@@ -39,6 +43,7 @@ __all__ = [
     "attractor",
     "nullclines",
     "remission_map",
+    "remission_maps",
     "state_range",
     "steady_state_diagram",
     "steady_states",
@@ -89,6 +94,7 @@ class RemissionMap:
         x_state, y_state, x, y: as in `PlaneField` (a.u.).
         remission: bool array (len(y), len(x)): the run ends with TLAI below the remission threshold.
         activity_final: TLAI at the end of each run (dimensionless).
+        dose: the infusion's dose (a.u.).
     """
 
     x_state: str
@@ -97,6 +103,7 @@ class RemissionMap:
     y: np.ndarray
     remission: np.ndarray
     activity_final: np.ndarray
+    dose: float
 
 
 def _check_state(name: str, field: str) -> None:
@@ -313,24 +320,72 @@ def remission_map(
 
     Each run starts with (`x_state`, `y_state`) set to a grid point and the other states at the
     scenario's untreated attractor. Under an assumption set with a strong regulatory loop
-    (`durable_treg`), starts with enough Tregs tip into remission and others do not.
+    (`durable_treg`), starts with enough Tregs tip into remission and others do not. The runs
+    are made together (`remission_maps`).
+    """
+    (rmap,) = remission_maps(
+        x_state,
+        y_state,
+        x_values,
+        y_values,
+        doses=[dose],
+        scenario=scenario,
+        assumptions=assumptions,
+        params=params,
+        knockouts=knockouts,
+        days=days,
+    )
+    return rmap
+
+
+def remission_maps(
+    x_state: str,
+    y_state: str,
+    x_values: Sequence[float] | np.ndarray,
+    y_values: Sequence[float] | np.ndarray,
+    *,
+    doses: Sequence[float] | np.ndarray,
+    scenario: str = "active_sle",
+    assumptions: str | None = "durable_treg",
+    params: Overrides = None,
+    knockouts: Sequence[str] = (),
+    days: float = 730,
+) -> list[RemissionMap]:
+    """`remission_map` for each of `doses` (a.u.), all runs in one vectorised batch: one map per dose.
+
+    Every (dose, start) pair is one member of `simulate_batch`: the member starts at the
+    scenario's untreated attractor (the start `simulate` uses) with (`x_state`, `y_state`) set to
+    its grid point, and its infusion on day 0 is applied to that start (`MSCInfusion.jump`: the
+    dose is added to the MSC state M), so members with different doses run together. Each
+    member's final activity matches `simulate` of the same start and infusion within the batch
+    engine's tolerance (1e-4 relative; `tests/test_phaseplane.py` checks the classification
+    against such a loop). Raises `SimulationError` naming a start whose run fails.
     """
     _check_pair(x_state, y_state)
     xs, ys = np.asarray(x_values, dtype=float), np.asarray(y_values, dtype=float)
-    therapy = (MSCInfusion(day=0.0, dose=dose),)
-    final = np.empty((ys.size, xs.size))
-    for i, y0 in enumerate(ys):
-        for j, x0 in enumerate(xs):
-            start = {x_state: x0, y_state: y0}
-            res = simulate(
-                scenario,
-                assumptions=assumptions,
-                params=params,
-                interventions=therapy,
-                days=days,
-                knockouts=knockouts,
-                initial=start,
-                dt=10,
-            )
-            final[i, j] = res.outcomes.activity_final
-    return RemissionMap(x_state, y_state, xs, ys, final < REMISSION_THRESHOLD, final)
+    infusions = [MSCInfusion(day=0.0, dose=float(d)) for d in doses]  # checks each dose
+    held = attractor(scenario, assumptions=assumptions, params=params, knockouts=knockouts)
+    X, Y = np.meshgrid(xs, ys)
+    grid = np.array([np.full(X.size, held[name]) for name in STATE_NAMES])
+    grid[_INDEX[x_state]], grid[_INDEX[y_state]] = X.ravel(), Y.ravel()
+    starts = np.hstack([infusion.jump(0.0, grid) for infusion in infusions])
+    members = [params if params is not None else {}] * starts.shape[1]
+    batch = simulate_batch(
+        members,
+        scenario=scenario,
+        assumptions=assumptions,
+        days=days,
+        t_eval=(0.0, days),
+        knockouts=knockouts,
+        initial=starts.T,
+        keep_states=False,
+    )
+    if batch.failed.any():
+        k = int(np.flatnonzero(batch.failed)[0]) % X.size
+        errormsg = f"The run from {x_state} = {X.flat[k]:g}, {y_state} = {Y.flat[k]:g} failed"
+        raise SimulationError(errormsg)
+    final = batch.outcomes["activity_final"].to_numpy(dtype=float).reshape(len(infusions), *X.shape)
+    return [
+        RemissionMap(x_state, y_state, xs, ys, values < REMISSION_THRESHOLD, values, infusion.dose)
+        for values, infusion in zip(final, infusions, strict=True)
+    ]

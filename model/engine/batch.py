@@ -11,7 +11,8 @@ Each member follows the same recipe as `simulate`: parameters resolved as `resol
 does (a mapping of overrides on top of defaults <- scenario <- assumption set; a `Parameters` as
 given); the scenario's attractor found member by member with
 `attractor.settle` (pseudo-transient continuation, vectorised over members, each with its own step
-length, so a member starts exactly where `simulate` starts); then piecewise integration between
+length, so a member starts exactly where `simulate` starts), or the member's own starting state
+given in `initial` (as `simulate`'s `initial`); then piecewise integration between
 the interventions' event times on the same output grid, with a jump time recorded twice (just
 before and just after). Outcomes therefore match `simulate` of the same parameters within 4e-5
 relative in every case measured (tests check 1e-4; see `RUN_TOL`).
@@ -544,6 +545,53 @@ def _check_column(name: str, values: np.ndarray) -> None:
     check_column(name, values, info.low, info.high, unit=info.unit)
 
 
+# ----------------------------------------------------------------------------- starting states
+
+InitialStates = Mapping[str, Any] | np.ndarray
+
+
+def _initial_rows(initial: InitialStates | None, n: int) -> dict[int, np.ndarray]:
+    """`initial` as {state index: one start value (a.u.) per member}, checked; {} when None.
+
+    A mapping gives a state's start for every member (one number) or member by member (n
+    numbers); a 2-D array (member x state, `STATE_NAMES` order) gives every state of every member.
+    """
+    if initial is None:
+        return {}
+    if isinstance(initial, np.ndarray):
+        if initial.ndim != 2 or initial.shape != (n, N_STATES):
+            raise ParameterError(
+                f"`initial` as an array must have shape (members, states) = ({n}, {N_STATES}), got {initial.shape}"
+            )
+        initial = {name: initial[:, k] for k, name in enumerate(STATE_NAMES)}
+    rows = {}
+    for name, value in initial.items():
+        if name not in _INDEX:
+            raise ParameterError(f"Unknown state {name!r} in `initial`; valid names: {', '.join(STATE_NAMES)}")
+        try:
+            column = np.broadcast_to(np.asarray(value, dtype=float), (n,))
+        except (TypeError, ValueError):
+            raise ParameterError(
+                f"`initial[{name!r}]` must be one number or {n} numbers (one per member), got {value!r}"
+            ) from None
+        bad = ~(np.isfinite(column) & (column >= 0))
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            errormsg = f"`initial[{name!r}]` = {column[k]:g} (member {k}) must be a finite number >= 0 (a.u.)"
+            raise ParameterError(errormsg)
+        rows[_INDEX[name]] = column
+    return rows
+
+
+def _with_initial(starts: np.ndarray | None, rows: Mapping[int, np.ndarray], first: int, n: int) -> np.ndarray:
+    """Starting states (11, n) of members first..first+n: the attractors `starts` with the `rows` of
+    `initial` put in (`starts` may be None when `initial` names every state)."""
+    y = np.empty((N_STATES, n)) if starts is None else starts.copy()
+    for k, column in rows.items():
+        y[k] = column[first : first + n]
+    return y
+
+
 # ----------------------------------------------------------------------------- entry points
 
 
@@ -560,10 +608,16 @@ class _Plan:
     keep_states: bool
 
     def attractors(self, table: pd.DataFrame) -> np.ndarray:
-        """Where each member of `table` (rows of resolved parameters) starts: states (11, N)."""
+        """Where each member of `table` (rows of resolved parameters) settles untreated: states (11, N)."""
         scenario = get_scenario(self.scenario)
         start = np.array([scenario.initial[name] for name in STATE_NAMES])
         return _attractors(table, start, Switches.without(self.knockouts))
+
+    def starts(self, table: pd.DataFrame, rows: Mapping[int, np.ndarray], first: int) -> np.ndarray:
+        """Where each member of `table` (members first, first + 1, ...) starts: its attractor with the
+        states given in `initial` (`rows`) replaced; the attractors are not searched when every state is given."""
+        found = None if len(rows) == N_STATES else self.attractors(table)
+        return _with_initial(found, rows, first, len(table))
 
     def run(self, table: pd.DataFrame, y0: np.ndarray) -> BatchResult:
         """Solve one chunk of members (rows of resolved parameters) from their starting states y0 (11, N)."""
@@ -623,6 +677,7 @@ def iter_batch(
     days: float = 365,
     t_eval: Sequence[float] | None = None,
     knockouts: Sequence[str] = (),
+    initial: InitialStates | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     names: Sequence[str] | None = None,
     keep_states: bool = True,
@@ -640,18 +695,24 @@ def iter_batch(
     label = AS_GIVEN if _given_sets(params) else get_assumption_set(assumptions or "baseline").name
     plan = _make_plan(scenario, label, interventions, days, t_eval, knockouts, keep_states)
     table = resolve_batch(params, scenario=scenario, assumptions=assumptions, names=names)
+    rows = _initial_rows(initial, len(table))
     if workers == 1 or len(table) <= chunk_size:
         block = chunk_size * max(1, ATTRACTOR_BLOCK // chunk_size)  # whole chunks per block
         for first in range(0, len(table), block):
             part = table.iloc[first : first + block]
-            starts = plan.attractors(part)
+            starts = plan.starts(part, rows, first)
             for i in range(0, len(part), chunk_size):
                 yield plan.run(part.iloc[i : i + chunk_size], starts[:, i : i + chunk_size])
         return
     block = min(ATTRACTOR_BLOCK, -(-len(table) // workers))  # every worker gets a block
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
-        found = pool.map(plan.attractors, [table.iloc[i : i + block] for i in range(0, len(table), block)])
-        starts = np.concatenate(list(found), axis=1)
+        blocks = range(0, len(table), block)
+        if len(rows) == N_STATES:
+            found: list[np.ndarray | None] = [None for _ in blocks]
+        else:
+            found = list(pool.map(plan.attractors, [table.iloc[i : i + block] for i in blocks]))
+        parts = [_with_initial(f, rows, i, min(block, len(table) - i)) for f, i in zip(found, blocks, strict=True)]
+        starts = np.concatenate(parts, axis=1)
         firsts = range(0, len(table), chunk_size)
         chunks = [table.iloc[i : i + chunk_size] for i in firsts]
         yield from pool.map(plan.run, chunks, [starts[:, i : i + chunk_size] for i in firsts])
@@ -666,6 +727,7 @@ def simulate_batch(
     days: float = 365,
     t_eval: Sequence[float] | None = None,
     knockouts: Sequence[str] = (),
+    initial: InitialStates | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     names: Sequence[str] | None = None,
     keep_states: bool = True,
@@ -681,6 +743,11 @@ def simulate_batch(
 
     **Other arguments:**
         t_eval: output times (days) instead of every day; event times are always included.
+        initial: start states replacing each member's attractor, as `simulate`'s `initial`: a
+            mapping of state name to one value for every member or an array of one value per
+            member (a.u.); states not named start at the member's attractor. A 2-D array (member
+            x state, `STATE_NAMES` order) gives every state, and no attractor is searched. A
+            member started this way matches `simulate(..., initial=...)` of its own start.
         chunk_size: members per vectorised solve (bounds memory; see `benchmarks/ensemble.py`).
         keep_states: False keeps outcomes only (`states` is None).
         workers: processes to spread the chunks over.
@@ -703,6 +770,7 @@ def simulate_batch(
                 days=days,
                 t_eval=t_eval,
                 knockouts=knockouts,
+                initial=initial,
                 chunk_size=chunk_size,
                 names=names,
                 keep_states=keep_states,
