@@ -9,7 +9,7 @@ the app holds no model maths.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,9 @@ import model
 from app_pages.widgets import presentation_mode
 from model.core.disclaimer import tagged
 from model.report.palette import OKABE_ITO, RUN_COLORS, STATE_COLORS
+
+if TYPE_CHECKING:
+    from model.analysis.phaseplane import RemissionMap
 
 __all__ = [
     "AXIS",
@@ -37,6 +40,7 @@ __all__ = [
     "figure",
     "fmt_amount",
     "font_size",
+    "remission_map_figure",
     "show_plot",
     "states_figure",
     "style_figure",
@@ -280,3 +284,32 @@ def remission_grid_figure(flags: pd.DataFrame, title: str) -> Figure:
     fig["layout"]["xaxis"]["showticklabels"] = False
     fig["layout"]["hovermode"] = "closest"
     return fig
+
+
+def remission_map_figure(rmap: RemissionMap) -> Figure:
+    """Heat map of remission (green) or not (purple) after one MSC infusion, by starting state (a.u.)."""
+    green, purple = OKABE_ITO["bluish_green"], OKABE_ITO["reddish_purple"]
+    heat = {
+        "type": "heatmap",
+        "x": rmap.x,
+        "y": rmap.y,
+        "z": rmap.remission.astype(float),
+        "zmin": 0,
+        "zmax": 1,
+        "colorscale": [[0, purple], [0.5, purple], [0.5, green], [1, green]],
+        "text": np.where(rmap.remission, "remission", "still active"),
+        "customdata": rmap.activity_final,
+        "showscale": False,
+        "hovertemplate": "start %{x:.2f}, %{y:.2f}: %{text} (final TLAI %{customdata:.2f})<extra></extra>",
+    }
+    key = {"type": "scatter", "x": [None], "y": [None], "mode": "markers"}
+    keys = [
+        {**key, "name": label, "marker": {"symbol": "square", "size": 14, "color": color}}
+        for label, color in (("remission", green), ("still active", purple))
+    ]
+    return style_figure(
+        figure(heat, *keys),
+        "Which starting states end in remission after one MSC infusion",
+        f"{STATE_LABELS[rmap.y_state]} at start (a.u.)",
+        f"{STATE_LABELS[rmap.x_state]} at start (a.u.)",
+    )

@@ -288,42 +288,6 @@ def diagram_figure(table: pd.DataFrame, param: str, current: float) -> go.Figure
     return plots.style_figure(fig, title, "steady toy activity index", f"{param.replace('_', ' ')} ({info.unit})")
 
 
-def map_figure(rmap: phaseplane.RemissionMap) -> go.Figure:
-    """Heat map of remission (green) or not (purple) after one infusion, by starting state."""
-    z = rmap.remission.astype(float)
-    colors = [
-        [0, plots.OKABE_ITO["reddish_purple"]],
-        [0.5, plots.OKABE_ITO["reddish_purple"]],
-        [0.5, plots.OKABE_ITO["bluish_green"]],
-        [1, plots.OKABE_ITO["bluish_green"]],
-    ]
-    text = np.where(rmap.remission, "remission", "still active")
-    fig = go.Figure(
-        go.Heatmap(
-            x=rmap.x,
-            y=rmap.y,
-            z=z,
-            zmin=0,
-            zmax=1,
-            colorscale=colors,
-            text=text,
-            customdata=rmap.activity_final,
-            showscale=False,
-            hovertemplate="start %{x:.2f}, %{y:.2f}: %{text} (final TLAI %{customdata:.2f})<extra></extra>",
-        )
-    )
-    for label, color in (("remission", "bluish_green"), ("still active", "reddish_purple")):
-        key = {"symbol": "square", "size": 14, "color": plots.OKABE_ITO[color]}
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", marker=key, name=label))
-    title = "Which starting states end in remission after one MSC infusion"
-    return plots.style_figure(
-        fig,
-        title,
-        f"{plots.STATE_LABELS[rmap.y_state]} at start (a.u.)",
-        f"{plots.STATE_LABELS[rmap.x_state]} at start (a.u.)",
-    )
-
-
 def map_table(rmap: phaseplane.RemissionMap) -> pd.DataFrame:
     """The remission map as a long table: one row per starting state."""
     X, Y = np.meshgrid(rmap.x, rmap.y)
@@ -478,7 +442,7 @@ def remission_section(scenario: str, assumptions: str, x: str, y: str, param: st
             rmap = _map(mx, my, ma, float(dose))
             share = 100 * rmap.remission.mean()
             plots.show_plot(
-                map_figure(rmap),
+                plots.remission_map_figure(rmap),
                 f"From {share:.0f}% of these starting states (active SLE otherwise, {ma} assumptions) one "
                 f"infusion of dose {dose:g} leads to remission two years later (green); the rest stay active (purple).",
                 key=f"{P}fig.map",

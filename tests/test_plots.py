@@ -6,11 +6,13 @@ of a rerun), so the checks run here instead, on every kind of figure the module 
 
 from __future__ import annotations
 
+import numpy as np
 import plotly.graph_objects as go
 import pytest
 
 import model
 from app_pages import plots
+from model.analysis import phaseplane
 from model.core.disclaimer import ILLUSTRATIVE, tagged
 from model.report.palette import OKABE_ITO
 
@@ -31,6 +33,9 @@ def figures(runs: dict[str, model.Result]) -> dict[str, plots.Figure]:
         "states": plots.states_figure(treated, ("E", "R", "B", "Ps", "Pl", "M"), "Cells"),
         "states_log": plots.states_figure(treated, ("Ci", "Ca", "A"), "Cytokines", log=True),
         "contributions": plots.contributions_figure(treated.contributions("E"), "E"),
+        "remission_map": plots.remission_map_figure(
+            phaseplane.remission_map("E", "R", np.linspace(0, 3, 3), np.linspace(0, 8, 3))
+        ),
     }
 
 
@@ -49,7 +54,10 @@ def test_shared_figures_draw_runs_and_states_in_the_one_palette(figures: dict[st
     palette = {color.lower() for color in OKABE_ITO.values()}
     for fig in figures.values():
         for trace in fig["data"]:
-            assert trace["line"]["color"].lower() in palette
+            if trace["type"] == "heatmap":
+                assert {color.lower() for _, color in trace["colorscale"]} <= palette
+            else:
+                assert (trace.get("line") or trace["marker"])["color"].lower() in palette
 
 
 def test_style_figure_gives_a_graph_objects_figure_the_same_look() -> None:
