@@ -16,6 +16,7 @@ import streamlit as st
 
 import model
 from app_pages import lesson_panel, plots, url_state, widgets
+from model.analysis import compare
 
 P = "compare."
 MAX_RUNS = 4
@@ -103,9 +104,10 @@ def _run_controls(i: int) -> None:
         help="Text form, several separated by ';', or 'none'. Examples: "
         + " ; ".join(widgets.intervention_example(kind) for kind in widgets.INTERVENTION_KINDS),
     )
-    with st.expander("Add a treatment to this run"):
-        widgets.intervention_editor(f"{P}new.{i}", columns=2)
-        st.button("Add", key=f"{P}add.{i}", on_click=_add_treatment, args=(i,), icon=":material/add:")
+    with widgets.lazy_expander("Add a treatment to this run", f"{P}adding.{i}") as opened:
+        if opened:
+            widgets.intervention_editor(f"{P}new.{i}", columns=2)
+            st.button("Add", key=f"{P}add.{i}", on_click=_add_treatment, args=(i,), icon=":material/add:")
 
 
 def _add_treatment(i: int) -> None:
@@ -154,13 +156,21 @@ def outcome_table(runs: list[tuple[str, model.Result]]) -> pd.DataFrame:
 
 
 def headline(scenario: str, ivs: tuple[str, ...], days: float) -> None:
-    """The same treatment under every assumption set (`model.compare_assumptions`), told in one sentence."""
+    """The same treatment under every assumption set, told in one sentence: the table of
+    `model.compare_assumptions`, made from the page's cached runs (`compare.comparison_table`)."""
     if not ivs:
         st.info("Give run 1 a treatment to see it under every assumption set.")
         return
     items = [model.parse_intervention(t) for t in ivs]
+    pairs = {}
+    for name in model.ASSUMPTION_SETS:
+        spec = url_state.RunSpec(scenario, name, ivs, days)
+        untreated, treated = widgets.run_cut(spec.untreated()), widgets.run_cut(spec)
+        if untreated is None or treated is None:
+            return
+        pairs[name] = (untreated, treated)
     with widgets.user_errors():
-        table = _compare_cached(scenario, ivs, days)
+        table = compare.comparison_table(pairs)
         ends = {
             a: ("remission" if r else "active disease")
             for a, r in zip(table["assumptions"], table["remission_at_end"], strict=True)
@@ -183,11 +193,6 @@ def headline(scenario: str, ivs: tuple[str, ...], days: float) -> None:
         )
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _compare_cached(scenario: str, ivs: tuple[str, ...], days: float) -> pd.DataFrame:
-    return model.compare_assumptions(scenario, interventions=[model.parse_intervention(t) for t in ivs], days=days)
-
-
 def page() -> None:
     """Draw the Compare page."""
     widgets.page_header(
@@ -202,13 +207,21 @@ def page() -> None:
     )
     top = st.columns([1, 1, 2])
     n = top[0].number_input("Number of runs", 2, MAX_RUNS, step=1, key=f"{P}n")
-    days = float(top[1].slider("Days", *url_state.DAYS_RANGE, step=5, key=f"{P}days"))
+    days_slot = top[1].container()
     for i, col in enumerate(st.columns(int(n))):
         with col:
             _run_controls(i)
-    specs = _specs(int(n), days)
+    results(int(n), days_slot)
+
+
+@st.fragment
+def results(n: int, days_slot: Any) -> None:
+    """The days slider (drawn in `days_slot`, above the runs' controls) and everything it changes: the plot,
+    the tables, the headline lesson and the URL. Moving the days reruns only this part."""
+    days = float(days_slot.slider("Days", *url_state.DAYS_RANGE, step=5, key=f"{P}days"))
+    specs = _specs(n, days)
     held = lesson_panel.hold_results()
-    runs = [] if held else [(label, res) for label, spec in specs if (res := widgets.run_spec(spec)) is not None]
+    runs = [] if held else [(label, res) for label, spec in specs if (res := widgets.run_cut(spec)) is not None]
     if runs:
         fig = plots.activity_figure(runs, "Toy activity index of each run")
         lowest = min(runs, key=lambda r: r[1].outcomes.activity_final)

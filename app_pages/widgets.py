@@ -25,7 +25,7 @@ import pandas as pd
 import streamlit as st
 
 import model
-from app_pages.url_state import RunSpec
+from app_pages.url_state import DAYS_RANGE, RunSpec
 from model.lessons import glossary
 from model.report import runcard, tables
 
@@ -93,6 +93,17 @@ def user_errors(what: str = "The model could not run") -> Iterator[None]:
         st.error(f"{what}: {exc}", icon=":material/error:")
 
 
+@contextlib.contextmanager
+def lazy_expander(label: str, key: str, *, expanded: bool = False) -> Iterator[bool]:
+    """An expander whose content is built only while it is open: yields whether it is open.
+
+    Opening or closing it reruns the page, so a closed panel costs nothing on the other reruns
+    (such as a slider move). Its state is `st.session_state[key]`.
+    """
+    with st.expander(label, expanded=expanded, key=key, on_change="rerun"):
+        yield bool(st.session_state.get(key, expanded))
+
+
 def read_query() -> dict[str, list[str]]:
     """The current URL query as key -> list of values (repeated keys keep every value)."""
     return {key: st.query_params.get_all(key) for key in st.query_params}
@@ -137,6 +148,17 @@ def run_cached(
     knockouts: tuple[str, ...] = (),
 ) -> model.Result:
     """`model.simulate` with hashable arguments, cached (a slider move back to a seen value is instant)."""
+    return _simulate(scenario, assumptions, overrides, interventions, days, knockouts)
+
+
+def _simulate(
+    scenario: str,
+    assumptions: str,
+    overrides: tuple[tuple[str, float], ...],
+    interventions: tuple[str, ...],
+    days: float,
+    knockouts: tuple[str, ...],
+) -> model.Result:
     items = [model.parse_intervention(text) for text in interventions]
     return model.simulate(
         scenario, params=dict(overrides), assumptions=assumptions, interventions=items, days=days, knockouts=knockouts
@@ -147,6 +169,23 @@ def run_spec(spec: RunSpec) -> model.Result | None:
     """Run `spec` (cached); a user error is shown with `st.error` and gives None."""
     with user_errors():
         return run_cached(*spec.args())
+    return None
+
+
+#: Long runs kept for `run_cut` (about 0.3 MB each).
+LONG_RUNS = 128
+
+
+def run_cut(spec: RunSpec) -> model.Result | None:
+    """Run `spec` as the first `spec.days` of its run over the longest days a page offers (`Result.until`:
+    the same numbers as a run of `spec.days`), so moving a days slider only cuts the long run, which is
+    kept once for the whole server (shared, not copied). A days value between the daily output times
+    is run on its own. A user error is shown with `st.error` and gives None."""
+    if spec.days != round(spec.days):
+        return run_spec(spec)
+    args = dataclasses.replace(spec, days=DAYS_RANGE[1]).args()
+    with user_errors():
+        return shared_results("long_runs", LONG_RUNS).get(args, lambda: _simulate(*args)).until(spec.days)
     return None
 
 

@@ -183,6 +183,9 @@ def test_explore_editor_offers_every_intervention_kind_with_fields_from_the_meta
 
 def test_compare_treatment_editor_appends_a_car_t_course_to_a_run(app_page) -> None:
     at = app_page("compare")
+    assert "compare.new.1_kind" not in [s.key for s in at.selectbox], "the editor is built only when opened"
+    at.session_state["compare.adding.1"] = True
+    at.run()
     at.selectbox(key="compare.new.1_kind").set_value("cart").run()
     at.button(key="compare.add.1").click().run()
     assert not at.exception
@@ -214,6 +217,19 @@ def test_compare_slider_changes_the_outcome_table_and_headline_names_assumptions
     assert not at.exception
     assert not at.dataframe[0].value.equals(before)
     assert query(at, "days") == ["100"]
+
+
+def test_compare_days_cut_from_the_long_runs_give_simulates_numbers_for_that_horizon(app_page) -> None:
+    at = app_page("compare")
+    at.slider(key="compare.days").set_value(400).run()
+    msc = [model.MSCInfusion(day=30, dose=1.0)]
+    finals = [
+        round(model.simulate("active_sle", assumptions=a, interventions=msc, days=400).outcomes.activity_final, 2)
+        for a in model.ASSUMPTION_SETS
+    ]
+    assert at.dataframe[0].value["final activity"].tolist() == finals
+    expected = model.compare_assumptions("active_sle", interventions=msc, days=400).round(2)
+    assert at.dataframe[1].value["days in remission"].tolist() == expected["days_in_remission"].tolist()
 
 
 def test_compare_bad_treatment_text_shows_an_error_not_a_traceback(app_page) -> None:

@@ -134,3 +134,55 @@ def test_csv_gets_the_usual_file_mode(msc_run, tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+@pytest.mark.parametrize(
+    ("interventions", "days"),
+    [
+        ((), 100),
+        (("msc:day=30,dose=1",), 35),
+        (("msc:day=30,dose=1,repeat_every=90,count=3",), 120),  # an infusion exactly at the horizon
+        (("immunosuppression:start=30,stop=210",), 210),  # a drug stopping exactly at the horizon
+        (("immunosuppression:start=30,stop=210",), 150),  # cut while the drug is on
+        (("hsct:day=30", "cart:day=60,target=CD19"), 400),
+        (("antigen:day=30",), 1825),
+    ],
+)
+def test_a_long_run_cut_at_a_horizon_is_the_run_of_that_horizon(interventions, days):
+    items = [model.parse_intervention(text) for text in interventions]
+    cut = model.simulate("active_sle", assumptions="durable_treg", interventions=items, days=3650).until(days)
+    short = model.simulate("active_sle", assumptions="durable_treg", interventions=items, days=days)
+    np.testing.assert_array_equal(cut.t, short.t)
+    np.testing.assert_array_equal(cut.y, short.y)
+    np.testing.assert_array_equal(cut.segment_of_point, short.segment_of_point)
+    for a, b in zip(cut.segments, short.segments, strict=True):
+        assert (a.start, a.stop, a.inputs, a.jumps, a.last) == (b.start, b.stop, b.inputs, b.jumps, b.last)
+        np.testing.assert_array_equal(a.times, b.times)
+    assert len(cut.segments) == len(short.segments)
+    assert cut.outcomes.summary() == short.outcomes.summary()
+    pd.testing.assert_frame_equal(cut.contributions("E"), short.contributions("E"))
+
+
+def test_a_run_is_cut_only_at_one_of_its_output_times_and_after_its_interventions_start():
+    res = model.simulate("active_sle", interventions=[model.MSCInfusion(day=30)], days=100)
+    with pytest.raises(model.ParameterError, match="must be one of the run's output times"):
+        res.until(200)
+    with pytest.raises(model.ParameterError, match="must be one of the run's output times"):
+        res.until(50.5)
+    with pytest.raises(model.ParameterError, match="after the end"):
+        res.until(30)
+
+
+def test_the_assumption_comparison_of_cut_long_runs_equals_compare_assumptions():
+    from model.analysis.compare import comparison_table
+
+    msc = [model.MSCInfusion(day=30, dose=1.0)]
+    pairs = {
+        name: (
+            model.simulate("active_sle", assumptions=name, days=3650).until(400),
+            model.simulate("active_sle", assumptions=name, interventions=msc, days=3650).until(400),
+        )
+        for name in model.ASSUMPTION_SETS
+    }
+    expected = model.compare_assumptions("active_sle", interventions=msc, days=400)
+    pd.testing.assert_frame_equal(comparison_table(pairs), expected)

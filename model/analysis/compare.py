@@ -13,7 +13,7 @@ from ..core.parameters import Parameters
 from ..core.scenarios import ASSUMPTION_SETS
 from ..engine.simulate import Result, simulate
 
-__all__ = ["activity_at", "compare_assumptions", "tipping_window", "tips"]
+__all__ = ["activity_at", "compare_assumptions", "comparison_table", "tipping_window", "tips"]
 
 
 def activity_at(res: Result, day: float) -> float:
@@ -42,14 +42,30 @@ def compare_assumptions(
     time-integrated activity treated and untreated and the relative reduction, days in remission,
     and whether the run ends in remission. Illustrative, not predictive.
     """
+    interventions = tuple(interventions) if interventions is not None else (MSCInfusion(day=30, dose=1.0),)
+    runs = {
+        name: (
+            simulate(scenario, assumptions=name, params=params, days=days),
+            simulate(scenario, assumptions=name, params=params, interventions=interventions, days=days),
+        )
+        for name in assumption_sets or tuple(ASSUMPTION_SETS)
+    }
+    return comparison_table(runs, follow_up=follow_up)
+
+
+def comparison_table(runs: Mapping[str, tuple[Result, Result]], *, follow_up: float = 180.0) -> Any:
+    """The table of `compare_assumptions` from runs already made: {assumption set: (untreated, treated)}.
+
+    Each pair must share scenario, parameters and length; the treated run's interventions set the
+    start of treatment. A caller that keeps runs (for instance cut from longer ones with
+    `Result.until`) gets the same table without simulating again. Illustrative, not predictive.
+    """
     import pandas as pd
 
-    interventions = tuple(interventions) if interventions is not None else (MSCInfusion(day=30, dose=1.0),)
-    start = min(i.first_day() for i in interventions) if interventions else 0.0
     rows = []
-    for name in assumption_sets or tuple(ASSUMPTION_SETS):
-        untreated = simulate(scenario, assumptions=name, params=params, days=days)
-        treated = simulate(scenario, assumptions=name, params=params, interventions=interventions, days=days)
+    for name, (untreated, treated) in runs.items():
+        days = float(treated.t[-1])
+        start = min((i.first_day() for i in treated.interventions), default=0.0)
         before = activity_at(treated, start - 1e-9) if start > 0 else float(treated.outcomes.activity[0])
         after = treated.outcomes.activity[treated.t >= start]
         later = activity_at(treated, min(start + follow_up, days))

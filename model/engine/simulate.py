@@ -168,18 +168,25 @@ def _run(
     segment of each output point, and the segments."""
     plan = timeline.segments(interventions, timeline.output_grid(days, dt), days)
     states: list[np.ndarray] = []
-    seg_ids: list[np.ndarray] = []
     y = y0
-    for k, seg in enumerate(plan):
+    for seg in plan:
         if seg.jumps:
             states.append(y[None, :])
-            seg_ids.append(np.array([max(k - 1, 0)]))
         ys = _integrate(timeline.apply_jumps(interventions, seg.start, y), seg.times, p, seg.inputs, on)
-        keep = slice(None) if seg.last else slice(None, -1)
-        states.append(ys[keep])
-        seg_ids.append(np.full(len(seg.times[keep]), k))
+        states.append(ys if seg.last else ys[:-1])
         y = ys[-1]
-    return timeline.output_times(plan), np.vstack(states), np.concatenate(seg_ids), plan
+    return timeline.output_times(plan), np.vstack(states), _segment_of_points(plan), plan
+
+
+def _segment_of_points(plan: Sequence[Segment]) -> np.ndarray:
+    """The segment of each output point of `plan` (`timeline.output_times`); a jump's "before"
+    point belongs to the segment that ends there."""
+    ids = []
+    for k, seg in enumerate(plan):
+        if seg.jumps:
+            ids.append(np.array([max(k - 1, 0)]))
+        ids.append(np.full(len(seg.times) if seg.last else len(seg.times) - 1, k))
+    return np.concatenate(ids)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -214,6 +221,27 @@ class Result:
             return self.y[:, _INDEX[name]]
         except KeyError:
             raise KeyError(f"Unknown state {name!r}; valid names: {', '.join(STATE_NAMES)}, activity") from None
+
+    def until(self, days: float) -> Result:
+        """This run cut at `days`: the same numbers as simulating only `days` days.
+
+        The solver's steps do not depend on the output times (LSODA steps on and interpolates to
+        them), so the first `days` days of a longer run are those of the shorter run, and the
+        outcomes (`Result.outcomes`, e.g. days in remission, which depend on the horizon) are
+        computed from the cut trajectory. `days` must be one of the run's output times
+        (`ParameterError` otherwise), and every intervention must start before it, as for `simulate`.
+        A page can so integrate once for its longest horizon and show any shorter one.
+        """
+        days = timeline.check_days(days)
+        if days > self.t[-1] or not np.any(self.t == days):
+            errormsg = f"`days` = {days:g} must be one of the run's output times (days 0 to {self.t[-1]:g})"
+            raise ParameterError(errormsg)
+        timeline.check_interventions(self.interventions, days)
+        plan = timeline.segments(self.interventions, np.unique(self.t[self.t <= days]), days)
+        n = len(timeline.output_times(plan))
+        return dataclasses.replace(
+            self, t=self.t[:n], y=self.y[:n], segments=plan, segment_of_point=_segment_of_points(plan)
+        )
 
     @property
     def final_state(self) -> dict[str, float]:
