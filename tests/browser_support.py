@@ -2,7 +2,8 @@
 
 `AppServer` starts the server on a free port with chosen environment variables (e.g. the class
 store `SLE_IMMUNOMOD_DB`), waits until it is healthy, and can be killed with SIGKILL and started
-again on the same port. The page helpers wait for Streamlit to finish a run.
+again on the same port. The page helpers wait for Streamlit to finish a run. The shared fixtures
+(`class_db`, `app_server`, `browser`) are in `conftest.py`.
 """
 
 from __future__ import annotations
@@ -56,6 +57,21 @@ def chromium() -> Iterator[Browser]:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@contextlib.contextmanager
+def new_tab(browser: Browser, width: int, height: int) -> Iterator[Page]:
+    """A tab of `width` x `height` CSS pixels in a fresh browser context (own cookies), accepting downloads.
+
+    Its actions wait up to `UI_TIMEOUT_MS`; the context is closed on leaving, even after a failure.
+    """
+    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(UI_TIMEOUT_MS)
+        yield page
+    finally:
+        context.close()
 
 
 def free_port() -> int:
@@ -130,9 +146,29 @@ def open_page(page: Page, url: str, path: str) -> None:
     settle(page)
 
 
+def teacher_view(page: Page, url: str, code: str, token: str) -> None:
+    """Open the Classroom page and the teacher's view of class `code` with its teacher `token`."""
+    open_page(page, url, "classroom")
+    page.get_by_text("Class session").first.click()
+    page.get_by_role("tab", name="Teacher").click()
+    page.get_by_label("Join code").last.fill(code)
+    page.get_by_label("Teacher token").fill(token)
+    page.get_by_role("button", name="Open the teacher view").click()
+    settle(page)
+
+
 def screenshot(page: Page, name: str) -> Path:
-    """A screenshot of the viewport into test-artifacts/ (for looking at what the tests saw)."""
+    """The whole app into test-artifacts/NAME.png (for looking at what the tests saw).
+
+    Streamlit scrolls inside its main element, so the viewport is stretched to the app's height
+    (at most 8000 px) for the shot and set back afterwards.
+    """
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    size = page.viewport_size
+    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 8000)})
+    settle(page)
+    page.screenshot(path=str(path))
+    page.set_viewport_size(size)
     return path

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
-from browser_support import CHROMIUM_ARGS, ROOT, UI_TIMEOUT_MS, AppServer, chromium_path, open_page, settle
-from playwright.sync_api import Browser, Page, sync_playwright
+from browser_support import ROOT, AppServer, new_tab, open_page, settle, teacher_view
+from playwright.sync_api import Browser, Page
 
 from model.classroom import ClassStore
 
@@ -37,34 +37,10 @@ TEXT_AFTER_CHARTS = """() => [...document.querySelectorAll('[data-testid="stPlot
 })"""
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("a11y-store") / "classes.db"
-
-
-@pytest.fixture(scope="module")
-def server(db: Path) -> Iterator[AppServer]:
-    chromium_path()
-    app = AppServer({"SLE_IMMUNOMOD_DB": str(db)}).start()
-    yield app
-    app.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture()
 def tab(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(UI_TIMEOUT_MS)
-    yield page
-    context.close()
+    with new_tab(browser, 1280, 900) as page:
+        yield page
 
 
 def _blocking_violations(page: Page) -> list[str]:
@@ -80,46 +56,39 @@ def _blocking_violations(page: Page) -> list[str]:
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_axe_finds_no_serious_or_critical_violation(tab: Page, server: AppServer, path: str) -> None:
+def test_axe_finds_no_serious_or_critical_violation(tab: Page, app_server: AppServer, path: str) -> None:
     if not (ROOT / "app_pages" / f"{path}.py").exists():
         pytest.skip(f"app_pages/{path}.py is not part of this checkout")
-    open_page(tab, server.url, path)
+    open_page(tab, app_server.url, path)
     assert _blocking_violations(tab) == []
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_every_chart_is_followed_by_its_text_summary(tab: Page, server: AppServer, path: str) -> None:
+def test_every_chart_is_followed_by_its_text_summary(tab: Page, app_server: AppServer, path: str) -> None:
     if not (ROOT / "app_pages" / f"{path}.py").exists():
         pytest.skip(f"app_pages/{path}.py is not part of this checkout")
-    open_page(tab, server.url, path)
+    open_page(tab, app_server.url, path)
     after = tab.evaluate(TEXT_AFTER_CHARTS)
     assert all(text.startswith("In words:") and len(text) > 30 for text in after), after
 
 
-def test_class_session_views_pass_axe(tab: Page, browser: Browser, server: AppServer, db: Path) -> None:
-    made = ClassStore(db).create_class("Accessible class")
-    ClassStore(db).answer(made.code, 1, 2, nickname="Ada", reasoning="The loop keeps itself going.")
-    open_page(tab, server.url, f"classroom?class={made.code}")
+def test_class_session_views_pass_axe(tab: Page, browser: Browser, app_server: AppServer, class_db: Path) -> None:
+    made = ClassStore(class_db).create_class("Accessible class")
+    ClassStore(class_db).answer(made.code, 1, 2, nickname="Ada", reasoning="The loop keeps itself going.")
+    open_page(tab, app_server.url, f"classroom?class={made.code}")
     assert _blocking_violations(tab) == [], "join form"
     tab.get_by_role("button", name="Join the class").click()
     tab.get_by_text("You are in a class").wait_for()
     tab.get_by_text("Lasting disease").click()
     settle(tab)
     assert _blocking_violations(tab) == [], "a student in a class, with the reason box"
-    teacher = browser.new_page(viewport={"width": 1280, "height": 900})
-    teacher.set_default_timeout(UI_TIMEOUT_MS)
-    open_page(teacher, server.url, "classroom")
-    teacher.get_by_text("Class session").first.click()
-    teacher.get_by_role("tab", name="Teacher").click()
-    teacher.get_by_label("Join code").last.fill(made.code)
-    teacher.get_by_label("Teacher token").fill(made.token)
-    teacher.get_by_role("button", name="Open the teacher view").click()
-    teacher.get_by_text("1 student(s) predicted").wait_for()
-    teacher.get_by_text("Show the model's answer next to the class").click()
-    teacher.get_by_text("The toy model shows option B").wait_for()
-    assert _blocking_violations(teacher) == [], "the teacher's view"
-    assert all(t.startswith("In words:") for t in teacher.evaluate(TEXT_AFTER_CHARTS))
-    teacher.close()
+    with new_tab(browser, 1280, 900) as teacher:
+        teacher_view(teacher, app_server.url, made.code, made.token)
+        teacher.get_by_text("1 student(s) predicted").wait_for()
+        teacher.get_by_text("Show the model's answer next to the class").click()
+        teacher.get_by_text("The toy model shows option B").wait_for()
+        assert _blocking_violations(teacher) == [], "the teacher's view"
+        assert all(t.startswith("In words:") for t in teacher.evaluate(TEXT_AFTER_CHARTS))
 
 
 def _tab_to(page: Page, javascript: str, limit: int = 80) -> None:
@@ -131,8 +100,8 @@ def _tab_to(page: Page, javascript: str, limit: int = 80) -> None:
     pytest.fail(f"Tab never reached: {javascript}")
 
 
-def test_a_classroom_activity_can_be_done_with_the_keyboard_alone(tab: Page, server: AppServer) -> None:
-    open_page(tab, server.url, "classroom")
+def test_a_classroom_activity_can_be_done_with_the_keyboard_alone(tab: Page, app_server: AppServer) -> None:
+    open_page(tab, app_server.url, "classroom")
     tab.locator("body").focus()
     _tab_to(tab, "() => document.activeElement.matches('input[type=radio]')")
     tab.keyboard.press("ArrowDown")  # the second option: lasting disease

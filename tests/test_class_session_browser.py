@@ -18,8 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM_ARGS, UI_TIMEOUT_MS, AppServer, chromium_path, open_page, screenshot, settle
-from playwright.sync_api import Browser, Page, sync_playwright
+from browser_support import AppServer, new_tab, open_page, screenshot, settle, teacher_view
+from playwright.sync_api import Browser, Page
 
 import model
 from model.classroom import ClassStore
@@ -35,48 +35,13 @@ INJECTIONS = {
 }
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("class-store") / "classes.db"
-
-
-@pytest.fixture(scope="module")
-def server(db: Path) -> Iterator[AppServer]:
-    chromium_path()
-    app = AppServer({"SLE_IMMUNOMOD_DB": str(db)}).start()
-    yield app
-    app.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture()
 def tab(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(UI_TIMEOUT_MS)
-    dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    yield page
-    assert dialogs == [], f"a script ran in the page: {dialogs}"
-    context.close()
-
-
-def _teacher_view(page: Page, url: str, code: str, token: str) -> None:
-    """Open the Classroom page and the teacher's view of a class with its code and token."""
-    open_page(page, url, "classroom")
-    page.get_by_text("Class session").first.click()
-    page.get_by_role("tab", name="Teacher").click()
-    page.get_by_label("Join code").last.fill(code)
-    page.get_by_label("Teacher token").fill(token)
-    page.get_by_role("button", name="Open the teacher view").click()
-    settle(page)
+    with new_tab(browser, 1400, 1000) as page:
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        yield page
+        assert dialogs == [], f"a script ran in the page: {dialogs}"
 
 
 def _student_answers(page: Page, url: str, code: str, nickname: str, reasoning: str = "") -> None:
@@ -94,9 +59,9 @@ def _student_answers(page: Page, url: str, code: str, nickname: str, reasoning: 
 
 
 def test_teacher_creates_a_class_in_the_app_and_sees_predictions_arrive_live(
-    tab: Page, server: AppServer, db: Path
+    tab: Page, app_server: AppServer, class_db: Path
 ) -> None:
-    open_page(tab, server.url, "classroom")
+    open_page(tab, app_server.url, "classroom")
     tab.get_by_text("Class session").first.click()
     tab.get_by_role("tab", name="Teacher").click()
     tab.get_by_label("Class title").fill("Year 12 biology")
@@ -105,9 +70,9 @@ def test_teacher_creates_a_class_in_the_app_and_sees_predictions_arrive_live(
     settle(tab)
     code = tab.locator('[data-testid="stCode"] code').first.inner_text().replace("-", "")
     token = tab.locator('[data-testid="stCode"] code').nth(1).inner_text()
-    assert ClassStore(db).check_teacher(code, token).title == "Year 12 biology"
+    assert ClassStore(class_db).check_teacher(code, token).title == "Year 12 biology"
     tab.get_by_text("0 student(s) predicted").wait_for()
-    store = ClassStore(db)
+    store = ClassStore(class_db)
     for n, choice in enumerate((2, 2, 1)):
         store.answer(code, 1, choice, nickname=f"scripted {n}")
     tab.get_by_text("3 student(s) predicted (A: 1, B: 2, C: 0)").wait_for()  # no click: the view redraws itself
@@ -121,32 +86,32 @@ def test_teacher_creates_a_class_in_the_app_and_sees_predictions_arrive_live(
     assert text.count("scripted ") == 3
 
 
-def test_the_teacher_view_needs_the_token(tab: Page, server: AppServer, db: Path) -> None:
-    made = ClassStore(db).create_class("Guarded")
-    ClassStore(db).answer(made.code, 1, 2, nickname="secret-nickname")
-    _teacher_view(tab, server.url, made.code, "not-the-token")
+def test_the_teacher_view_needs_the_token(tab: Page, app_server: AppServer, class_db: Path) -> None:
+    made = ClassStore(class_db).create_class("Guarded")
+    ClassStore(class_db).answer(made.code, 1, 2, nickname="secret-nickname")
+    teacher_view(tab, app_server.url, made.code, "not-the-token")
     tab.get_by_text("the token is wrong").wait_for()
     assert tab.get_by_text("secret-nickname").count() == 0
     assert tab.get_by_text("student(s) predicted").count() == 0
     assert tab.get_by_role("button", name="Export the answers (CSV)").count() == 0
 
 
-def test_a_student_joins_with_a_bad_or_expired_code_and_gets_a_clear_message(tab: Page, server: AppServer) -> None:
-    open_page(tab, server.url, "classroom?class=NOPE")
+def test_a_student_joins_with_a_bad_or_expired_code_and_gets_a_clear_message(tab: Page, app_server: AppServer) -> None:
+    open_page(tab, app_server.url, "classroom?class=NOPE")
     tab.get_by_role("button", name="Join the class").click()
     tab.get_by_text("expected 8 characters").wait_for()
     assert tab.locator('[data-testid="stException"]').count() == 0
 
 
-def test_what_students_type_is_shown_as_text(tab: Page, browser: Browser, server: AppServer, db: Path) -> None:
-    made = ClassStore(db).create_class("Injection")
-    student = browser.new_page(viewport={"width": 1400, "height": 1000})
-    student.set_default_timeout(UI_TIMEOUT_MS)
-    student.on("dialog", lambda d: pytest.fail(f"a script ran in the student's page: {d.message}"))
-    _student_answers(student, server.url, made.code, INJECTIONS["nickname"], INJECTIONS["reasoning"])
-    assert student.get_by_text(f"nickname: {INJECTIONS['nickname']}").count() == 1
-    student.close()
-    _teacher_view(tab, server.url, made.code, made.token)
+def test_what_students_type_is_shown_as_text(
+    tab: Page, browser: Browser, app_server: AppServer, class_db: Path
+) -> None:
+    made = ClassStore(class_db).create_class("Injection")
+    with new_tab(browser, 1400, 1000) as student:
+        student.on("dialog", lambda d: pytest.fail(f"a script ran in the student's page: {d.message}"))
+        _student_answers(student, app_server.url, made.code, INJECTIONS["nickname"], INJECTIONS["reasoning"])
+        assert student.get_by_text(f"nickname: {INJECTIONS['nickname']}").count() == 1
+    teacher_view(tab, app_server.url, made.code, made.token)
     tab.get_by_text("Reasons given (1)").click()
     shown = tab.get_by_text(f"{INJECTIONS['nickname']} (option 2): {INJECTIONS['reasoning']}", exact=True)
     shown.wait_for()
@@ -157,13 +122,13 @@ def test_what_students_type_is_shown_as_text(tab: Page, browser: Browser, server
 
 
 def test_a_prediction_that_cannot_be_stored_says_so_and_can_be_sent_again(
-    tab: Page, server: AppServer, db: Path
+    tab: Page, app_server: AppServer, class_db: Path
 ) -> None:
-    made = ClassStore(db).create_class("Deleted mid-lesson")
-    open_page(tab, server.url, f"classroom?class={made.code}")
+    made = ClassStore(class_db).create_class("Deleted mid-lesson")
+    open_page(tab, app_server.url, f"classroom?class={made.code}")
     tab.get_by_role("button", name="Join the class").click()
     tab.get_by_text("You are in a class").wait_for()
-    ClassStore(db).delete_class(made.code, made.token)
+    ClassStore(class_db).delete_class(made.code, made.token)
     tab.get_by_text(LASTING).click()
     settle(tab)
     tab.get_by_role("button", name="Reveal what the model does").click()
@@ -235,24 +200,24 @@ def _in_thread(coroutine) -> None:
 
 @pytest.mark.slow
 def test_thirty_students_at_once_through_the_server_lose_nothing_when_it_is_killed(
-    tab: Page, server: AppServer, db: Path
+    tab: Page, app_server: AppServer, class_db: Path
 ) -> None:
     client = _protocol_client()
-    made = ClassStore(db).create_class("Thirty at once")
-    ws_url = server.url.replace("http", "ws") + "/_stcore/stream"
+    made = ClassStore(class_db).create_class("Thirty at once")
+    ws_url = app_server.url.replace("http", "ws") + "/_stcore/stream"
     confirmed: list[str] = []
-    _in_thread(_class(client, ws_url, made.code, list(range(STUDENTS)), confirmed, 3, server.kill))
-    with sqlite3.connect(db) as conn:
+    _in_thread(_class(client, ws_url, made.code, list(range(STUDENTS)), confirmed, 3, app_server.kill))
+    with sqlite3.connect(class_db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    stored = {a.nickname for a in ClassStore(db).answers(made.code, made.token)}
+    stored = {a.nickname for a in ClassStore(class_db).answers(made.code, made.token)}
     assert set(confirmed) <= stored, "every prediction a student saw sent survived the SIGKILL"
 
-    server.start()  # the lesson goes on: whoever is not on the teacher's board yet answers again
+    app_server.start()  # the lesson goes on: whoever is not on the teacher's board yet answers again
     again = [n for n in range(STUDENTS) if f"student {n:02d}" not in stored]
     print(f"confirmed before the kill: {len(confirmed)}, stored: {len(stored)}, answered again: {len(again)}")
-    _in_thread(_class(client, server.url.replace("http", "ws") + "/_stcore/stream", made.code, again, [], 0, None))
-    answers = ClassStore(db).answers(made.code, made.token)
+    _in_thread(_class(client, app_server.url.replace("http", "ws") + "/_stcore/stream", made.code, again, [], 0, None))
+    answers = ClassStore(class_db).answers(made.code, made.token)
     assert sorted(a.nickname for a in answers) == [f"student {n:02d}" for n in range(STUDENTS)], "none lost, none twice"
     expected = (sum(1 for n in range(STUDENTS) if n % 3 == 0), sum(1 for n in range(STUDENTS) if n % 3))
-    _teacher_view(tab, server.url, made.code, made.token)
+    teacher_view(tab, app_server.url, made.code, made.token)
     tab.get_by_text(f"{STUDENTS} student(s) predicted (A: {expected[0]}, B: {expected[1]}, C: 0)").wait_for()

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from browser_support import UI_TIMEOUT_MS, AppServer, chromium, chromium_path, screenshot, settle
-from playwright.sync_api import Page, expect
+from browser_support import AppServer, new_tab, screenshot, settle
+from playwright.sync_api import Browser, Page, expect
 
 from model import lessons
 
@@ -21,19 +21,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 MAX_TABS = 250
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    chromium_path()
-    app = AppServer().start()
-    yield app.url
-    app.stop()
-
-
 @pytest.fixture()
-def page(server: str) -> Iterator[Page]:
-    with chromium() as browser:
-        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
-        tab.set_default_timeout(UI_TIMEOUT_MS)
+def page(browser: Browser) -> Iterator[Page]:
+    with new_tab(browser, 1400, 1000) as tab:
         yield tab
 
 
@@ -50,9 +40,9 @@ def focused_text(script: str) -> str:
     return f"(el.innerText || el.value || el.getAttribute('aria-label') || '').includes({script!r})"
 
 
-def test_a_guided_step_can_be_done_with_the_keyboard_alone(page: Page, server: str) -> None:
+def test_a_guided_step_can_be_done_with_the_keyboard_alone(page: Page, app_server: AppServer) -> None:
     step = lessons.step(1, 1)
-    page.goto(f"{server}/?lesson=1&step=1")
+    page.goto(f"{app_server.url}/?lesson=1&step=1")
     page.get_by_text(step.setup).wait_for()
     settle(page)
     expect(page.get_by_text("Lock your prediction in the task panel above")).to_be_visible()
