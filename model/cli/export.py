@@ -12,7 +12,7 @@ from ..core.interventions import parse_intervention
 from ..core.scenarios import ASSUMPTION_SETS
 from ..export import to_antimony, to_sbml
 from ..report.files import write_atomic
-from .main import add_run_options, check_out_folder, parse_set
+from .main import add_run_options, check_out_folder, echo, parse_set
 
 __all__ = ["FORMATS", "add_commands"]
 
@@ -51,7 +51,7 @@ def _cmd_export(args: argparse.Namespace) -> None:
         days=args.days,
     )
     write_atomic(args.out, text)
-    print(f"# {DISCLAIMER}", flush=True)
+    echo(f"# {DISCLAIMER}")
     shown = "; ".join(item.describe() for item in interventions) or "no intervention"
-    print(f"run: scenario={args.scenario}; assumptions={args.assumptions}; {shown}; days={args.days:g}", flush=True)
-    print(f"wrote {args.out} ({what}; simulate it from day 0 to {args.days:g})", flush=True)
+    echo(f"run: scenario={args.scenario}; assumptions={args.assumptions}; {shown}; days={args.days:g}")
+    echo(f"wrote {args.out} ({what}; simulate it from day 0 to {args.days:g})")

@@ -15,19 +15,32 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..analysis.compare import compare_assumptions
 from ..core.disclaimer import DISCLAIMER
 from ..core.equations import MECHANISMS
-from ..core.errors import ModelError, SimulationError
+from ..core.errors import ModelError, ParameterError, SimulationError
 from ..core.interventions import parse_intervention
 from ..core.parameters import PARAMETERS
 from ..core.scenarios import ASSUMPTION_SETS, SCENARIOS
 from ..engine.simulate import simulate
+from ..report.tables import table_format, write_table
 
-__all__ = ["UsageError", "add_run_options", "check_out_folder", "main", "parse_set"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "UsageError",
+    "add_run_options",
+    "check_out_folder",
+    "check_out_path",
+    "echo",
+    "main",
+    "parse_set",
+    "write_out",
+]
 
 #: Modules that add subcommands (each defines `add_commands(subparsers)`); missing ones are skipped.
 _EXTENSIONS: tuple[str, ...] = (
@@ -54,8 +67,28 @@ def check_out_folder(path: str) -> None:
         raise UsageError(f"--out {path!r}: {folder!r} is not an existing folder")
 
 
-def _print(text: str = "") -> None:
+def check_out_path(path: str) -> str:
+    """The lower-case extension (.csv or .parquet) of a table's --out path, after checking it and its folder.
+
+    Called before any work is done, so a bad name costs no run.
+    """
+    try:
+        ext = table_format(path)
+    except ParameterError as exc:
+        raise UsageError(f"--out {exc}") from None
+    check_out_folder(path)
+    return ext
+
+
+def echo(text: str = "") -> None:
+    """Print a line of a command's output at once (a long command shows its lines as they come)."""
     print(text, flush=True)
+
+
+def write_out(table: pd.DataFrame, path: str, meta: Mapping[str, Any]) -> None:
+    """Write a command's table to `path` (CSV or Parquet, with the disclaimer and `meta`) and say so."""
+    write_table(table, path, meta)
+    echo(f"wrote {path} ({len(table)} rows)")
 
 
 def parse_set(items: Sequence[str]) -> dict[str, float]:
@@ -85,48 +118,48 @@ def _cmd_simulate(args: argparse.Namespace) -> None:
         knockouts=args.knockout,
     )
     out = res.outcomes
-    _print(f"# {DISCLAIMER}")
-    _print(f"run: {res.describe()}; days={args.days:g}")
-    _print(
+    echo(f"# {DISCLAIMER}")
+    echo(f"run: {res.describe()}; days={args.days:g}")
+    echo(
         f"activity (toy index): peak {out.activity_peak:.3f}, final {out.activity_final:.3f}; "
         f"days in remission {out.days_in_remission:.0f}; flares {out.flares}; "
         f"remission at end: {'yes' if out.remission_at_end else 'no'}"
     )
     if args.out:
         res.to_csv(args.out)
-        _print(f"wrote {args.out} ({len(res.t)} rows)")
+        echo(f"wrote {args.out} ({len(res.t)} rows)")
 
 
 def _cmd_compare(args: argparse.Namespace) -> None:
     interventions = [parse_intervention(spec) for spec in args.intervention] or None
     table = compare_assumptions(args.scenario, params=parse_set(args.set), interventions=interventions, days=args.days)
-    _print(f"# {DISCLAIMER}")
-    _print(table.round(3).to_string(index=False))
+    echo(f"# {DISCLAIMER}")
+    echo(table.round(3).to_string(index=False))
 
 
 def _cmd_scenarios(args: argparse.Namespace) -> None:
-    _print(f"# {DISCLAIMER}")
-    _print("Scenarios:")
+    echo(f"# {DISCLAIMER}")
+    echo("Scenarios:")
     for s in SCENARIOS.values():
         changes = ", ".join(f"{k}={v:g}" for k, v in s.overrides.items())
-        _print(f"  {s.name:<20} {s.title} [{changes}]\n  {'':<20} {s.description}")
-    _print("Assumption sets (how MSC act):")
+        echo(f"  {s.name:<20} {s.title} [{changes}]\n  {'':<20} {s.description}")
+    echo("Assumption sets (how MSC act):")
     for a in ASSUMPTION_SETS.values():
         changes = ", ".join(f"{k}={v:g}" for k, v in a.overrides.items()) or "defaults"
-        _print(f"  {a.name:<20} {a.title} [{changes}]\n  {'':<20} {a.explanation}")
+        echo(f"  {a.name:<20} {a.title} [{changes}]\n  {'':<20} {a.explanation}")
 
 
 def _cmd_parameters(args: argparse.Namespace) -> None:
-    _print(f"# {DISCLAIMER}")
-    _print(f"{'name':<30} {'default':>9} {'low':>8} {'high':>8}  unit  -- description [provenance]")
+    echo(f"# {DISCLAIMER}")
+    echo(f"{'name':<30} {'default':>9} {'low':>8} {'high':>8}  unit  -- description [provenance]")
     for p in PARAMETERS:
-        _print(f"{p.name:<30} {p.default:>9g} {p.low:>8g} {p.high:>8g}  {p.unit}  -- {p.description} [{p.provenance}]")
+        echo(f"{p.name:<30} {p.default:>9g} {p.low:>8g} {p.high:>8g}  {p.unit}  -- {p.description} [{p.provenance}]")
 
 
 def _cmd_mechanisms(args: argparse.Namespace) -> None:
-    _print(f"# {DISCLAIMER}")
+    echo(f"# {DISCLAIMER}")
     for m in MECHANISMS:
-        _print(f"{m.name:<32} {m.explanation}")
+        echo(f"{m.name:<32} {m.explanation}")
 
 
 def add_run_options(parser: argparse.ArgumentParser, *, overrides: bool = True) -> None:

@@ -18,15 +18,9 @@ from ..analysis import trial
 from ..core.disclaimer import DISCLAIMER
 from ..core.interventions import parse_intervention
 from ..core.scenarios import ASSUMPTION_SETS
-from ..report.tables import write_table
-from .main import UsageError
-from .uncertainty import check_out_path
+from .main import UsageError, check_out_path, echo, write_out
 
 __all__ = ["add_commands"]
-
-
-def _print(text: str = "") -> None:
-    print(text, flush=True)
 
 
 def _sizes(text: str) -> list[int]:
@@ -84,8 +78,8 @@ def _cmd_trial(args: argparse.Namespace) -> None:
     sizes = _sizes(args.power) if args.power else None
     for n in sizes or ():
         design.with_patients(n)  # refuses a bad size before any work
-    _print(f"# {DISCLAIMER}")
-    _print(f"design: {design.describe()}")
+    echo(f"# {DISCLAIMER}")
+    echo(f"design: {design.describe()}")
     with _executor(args.workers) as pool:
         if sizes:
             table = trial.power(
@@ -102,37 +96,36 @@ def _cmd_trial(args: argparse.Namespace) -> None:
             _report_replicates(design, table)
         else:
             result = trial.run(design, args.seed, executor=pool)
-            _print(result.describe())
+            echo(result.describe())
             table = result.patients
     if args.out:
         meta = {"seed": args.seed, "design": design.describe()}
         meta.update({k: v for k, v in table.attrs.items() if k in ("true_difference", "test", "n_trials")})
-        write_table(table, args.out, meta)
-        _print(f"wrote {args.out} ({len(table)} rows)")
+        write_out(table, args.out, meta)
 
 
 def _report_replicates(design: trial.TrialDesign, table: Any) -> None:
     s = trial.summarise(table)
-    _print(f"{s['n_trials']} trials ({table.attrs['test']}), seed {table.attrs['seed']}:")
-    _print(
+    echo(f"{s['n_trials']} trials ({table.attrs['test']}), seed {table.attrs['seed']}:")
+    echo(
         f"  significant (p < {trial.ALPHA:g}): {s['share_significant']:.1%} "
         f"[95 % interval {s['share_significant_low']:.1%} to {s['share_significant_high']:.1%}]"
     )
-    _print(f"  95 % intervals containing the true difference: {s['coverage']:.1%}")
-    _print(
+    echo(f"  95 % intervals containing the true difference: {s['coverage']:.1%}")
+    echo(
         f"  mean estimate {_scaled(design, s['mean_difference'])}; true difference in the model's population "
         f"{_scaled(design, s['true_difference'])}"
     )
 
 
 def _report_power(design: trial.TrialDesign, table: Any) -> None:
-    _print(f"share of significant trials (p < {trial.ALPHA:g}) by total number of patients:")
+    echo(f"share of significant trials (p < {trial.ALPHA:g}) by total number of patients:")
     for row in table.itertuples():
-        _print(
+        echo(
             f"  {row.n_patients:>5} ({row.n_treatment} treated, {row.n_control} control): {row.power:6.1%} "
             f"[{row.power_low:.1%}, {row.power_high:.1%}]"
         )
-    _print(f"true difference in the model's population: {_scaled(design, float(table['true_difference'].iloc[0]))}")
+    echo(f"true difference in the model's population: {_scaled(design, float(table['true_difference'].iloc[0]))}")
 
 
 def add_commands(subparsers: Any) -> None:

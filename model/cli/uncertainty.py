@@ -8,7 +8,6 @@ metadata). Files are written under a temporary name and renamed, so no half-writ
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,14 +17,9 @@ from ..core.disclaimer import DISCLAIMER
 from ..core.interventions import parse_intervention
 from ..core.outcomes import OUTCOME_NAMES
 from ..core.scenarios import ASSUMPTION_SETS
-from ..report.tables import FORMATS, write_table
-from .main import UsageError, add_run_options, check_out_folder
+from .main import UsageError, add_run_options, check_out_path, echo, write_out
 
-__all__ = ["add_commands", "check_out_path"]
-
-
-def _print(text: str = "") -> None:
-    print(text, flush=True)
+__all__ = ["add_commands"]
 
 
 @contextmanager
@@ -46,15 +40,6 @@ def _progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
     finally:
         if bar is not None:
             bar.close()
-
-
-def check_out_path(path: str) -> str:
-    """The lower-case extension of an output path, after checking it (before any work is done)."""
-    ext = os.path.splitext(path)[1].lower()
-    if ext not in FORMATS:
-        raise UsageError(f"--out {path!r}: the file name must end in {' or '.join(FORMATS)}")
-    check_out_folder(path)
-    return ext
 
 
 def _names(text: str | None) -> list[str] | None:
@@ -92,7 +77,7 @@ def _cmd_ensemble(args: argparse.Namespace) -> None:
         "parameters": _names(args.parameters),
         "workers": args.workers,
     }
-    _print(f"# {DISCLAIMER}")
+    echo(f"# {DISCLAIMER}")
     with _progress_bar("ensemble") as bar:
         if args.assumptions == "all":
             table = uncertainty.across_assumptions(**common, progress=bar)
@@ -101,21 +86,20 @@ def _cmd_ensemble(args: argparse.Namespace) -> None:
             table = ens.to_frame().reset_index()
             table.insert(0, "assumptions", args.assumptions)
     what = "; ".join(i.describe() for i in interventions) or "no intervention"
-    _print(f"ensemble: scenario={args.scenario}; {what}; n={args.n}; seed={args.seed}; method={args.method}")
+    echo(f"ensemble: scenario={args.scenario}; {what}; n={args.n}; seed={args.seed}; method={args.method}")
     summary = uncertainty.summarize_across(table).sort_values("p_remission", ascending=False)
-    _print("probability of remission at the end (95 % Wilson interval), ranked:")
+    echo("probability of remission at the end (95 % Wilson interval), ranked:")
     for row in summary.itertuples():
-        _print(
+        echo(
             f"  {row.assumptions:<20} {row.p_remission:6.1%}  [{row.p_low:.1%}, {row.p_high:.1%}]  "
             f"median final activity {row.median_activity_final:.3f}  (n={row.n})"
         )
     failed = int(table["activity_final"].isna().sum())
     if failed:
-        _print(f"  ({failed} member(s) failed to solve and are left out)")
+        echo(f"  ({failed} member(s) failed to solve and are left out)")
     if args.out:
         meta = {"seed": args.seed, "method": args.method, "scenario": args.scenario, "interventions": what}
-        write_table(table, args.out, meta)
-        _print(f"wrote {args.out} ({len(table)} rows)")
+        write_out(table, args.out, meta)
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> None:
@@ -124,7 +108,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> None:
     interventions = [parse_intervention(spec) for spec in args.intervention]
     if args.out:
         check_out_path(args.out)
-    _print(f"# {DISCLAIMER}")
+    echo(f"# {DISCLAIMER}")
     with _progress_bar(args.method) as bar:
         table = sensitivity.analyze(
             args.outcome,
@@ -141,16 +125,15 @@ def _cmd_sensitivity(args: argparse.Namespace) -> None:
             workers=args.workers,
         )
     attrs = table.attrs
-    _print(
+    echo(
         f"{args.method} on {args.outcome}: scenario={attrs['scenario']}; assumptions={attrs['assumptions']}; "
         f"{attrs['interventions']}; n={args.n}; {attrs['runs']} runs; seed={args.seed}"
     )
     key = "ST" if args.method == "sobol" else "mu_star"
-    _print(f"ranked by {key} (most influential first):")
-    _print(table.head(10).round(3).to_string(index=False))
+    echo(f"ranked by {key} (most influential first):")
+    echo(table.head(10).round(3).to_string(index=False))
     if args.out:
-        write_table(table, args.out, {k: v for k, v in attrs.items() if k != "disclaimer"})
-        _print(f"wrote {args.out} ({len(table)} rows)")
+        write_out(table, args.out, {k: v for k, v in attrs.items() if k != "disclaimer"})
 
 
 def _add_common(parser: argparse.ArgumentParser, n_help: str) -> None:
