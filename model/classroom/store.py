@@ -12,12 +12,10 @@ brings an older file up to date on open, inside one transaction.
 from __future__ import annotations
 
 import contextlib
-import csv
 import dataclasses
 import datetime as dt
 import hashlib
 import hmac
-import io
 import os
 import re
 import secrets
@@ -28,9 +26,9 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..core.disclaimer import DISCLAIMER
 from ..core.errors import ModelError
 from ..report.files import write_atomic
+from ..report.tables import csv_text
 
 #: Join-code characters: capitals and digits without look-alikes (no 0/O, 1/I/L).
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -419,19 +417,20 @@ class ClassStore:
         with self._read() as conn:
             row = self._authorised(conn, code, token)
             answers = self._class_answers(conn, row)
-        out = io.StringIO()
-        out.write(f"# {DISCLAIMER}\n")
-        out.write(
-            f"# class {row['title']!r} (code {row['code']}): students' predictions in the Classroom activities, "
-            f"not model results; exported {_iso(self.clock())}\n"
+        import pandas as pd
+
+        about = (
+            f"class {row['title']!r} (code {row['code']}): students' predictions in the Classroom activities, "
+            f"not model results; exported {_iso(self.clock())}"
         )
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["student", "nickname", "activity", "choice", "reasoning", "submitted_at_utc"])
-        for a in answers:
-            writer.writerow(
+        table = pd.DataFrame(
+            [
                 [a.student, _cell(a.nickname), a.activity, a.choice, _cell(a.reasoning), _iso(a.submitted_at)]
-            )
-        return out.getvalue(), len(answers)
+                for a in answers
+            ],
+            columns=["student", "nickname", "activity", "choice", "reasoning", "submitted_at_utc"],
+        )
+        return csv_text(table, [about]), len(answers)
 
     def export_csv(self, code: str, token: str, path: str | os.PathLike[str]) -> int:
         """Write `csv_text` to `path` whole or not at all; returns the number of predictions written."""
