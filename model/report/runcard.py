@@ -81,6 +81,7 @@ import sys
 import pandas as pd
 
 import model
+from model.report.tables import csv_text
 
 if model.__version__ != {version!r}:
     print(f"made with sle-immunomod {version}, running {{model.__version__}}: numbers may differ", file=sys.stderr)
@@ -88,8 +89,7 @@ if model.__version__ != {version!r}:
 rows = []  # (quantity, value)
 {body.strip()}
 
-print("# " + model.DISCLAIMER)
-pd.DataFrame(rows, columns=["quantity", "value"]).to_csv(sys.stdout, index=False)
+sys.stdout.write(csv_text(pd.DataFrame(rows, columns=["quantity", "value"])))
 '''
     return RunCard(title, script, seed=seed, toml=toml, file_stem=file_stem)
 
