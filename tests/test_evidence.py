@@ -103,6 +103,11 @@ def test_a_broken_record_is_refused_naming_key_and_field(field: str, value: obje
         parse_studies(broken)
 
 
+def test_a_broken_registry_is_a_user_error_like_the_other_project_errors() -> None:
+    with pytest.raises(model.ModelError, match=re.escape("no [studies.KEY] tables")):
+        parse_studies({})
+
+
 def test_deng_2017_counts_and_population_are_as_published() -> None:
     deng = STUDIES["deng2017"]
     remission = deng.outcome("remission")

@@ -15,6 +15,8 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
+from ..core.errors import ModelError
+
 #: Study designs, from most to least direct evidence about patients.
 DESIGNS: tuple[str, ...] = (
     "double-blind RCT",
@@ -40,7 +42,7 @@ _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _PMID = re.compile(r"^\d{6,9}$")
 
 
-class RegistryError(ValueError):
+class RegistryError(ModelError, ValueError):
     """The registry file is invalid; the message names the study key and the field."""
 
 
