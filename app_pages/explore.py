@@ -101,8 +101,9 @@ def _slider(name: str, default: float) -> None:
     widgets.parameter_slider(name, _param_key(name))
 
 
-def sidebar() -> None:
-    """Scenario, assumptions, run length, parameter sliders, knock-outs, reset."""
+def sidebar() -> Any:
+    """Scenario, assumptions, run length, knock-outs, reset; returns the sidebar's place for the parameter
+    sliders, which `live` draws (a slider move reruns only that fragment)."""
     sb = st.sidebar
     sb.header("Set up the toy patient")
     sb.selectbox(
@@ -129,19 +130,7 @@ def sidebar() -> None:
     sb.slider("Days to simulate", *url_state.DAYS_RANGE, step=5, key=f"{P}days")
     sb.subheader("Parameters", help=widgets.glossary_help("Parameter"))
     sb.caption("Defaults are the values for the chosen scenario and assumptions.")
-    resolved = _resolved(st.session_state[f"{P}scenario"], st.session_state[f"{P}assumptions"])
-    shown = _shown_parameters()
-    with sb:
-        for name in shown:
-            _slider(name, resolved[name])
-        _hidden_changes(shown, resolved)
-        with st.expander("More parameters", expanded=st.session_state.get(f"{P}more_open", False)):
-            for name in (n for n in widgets.TEACHING_PARAMETERS if n not in shown):
-                _slider(name, resolved[name])
-            others = [p.name for p in model.PARAMETERS if p.name not in widgets.TEACHING_PARAMETERS]
-            st.multiselect("Add sliders for", others, key=f"{P}extra")
-            for name in st.session_state[f"{P}extra"]:
-                _slider(name, resolved[name])
+    slot = sb.container()
     sb.multiselect(
         "Knock out mechanisms ('what if MSC did not induce Tregs?')",
         list(url_state.MECHANISM_TEXT),
@@ -153,6 +142,23 @@ def sidebar() -> None:
         ),
     )
     sb.button("Reset to defaults", on_click=_reset, icon=":material/restart_alt:", width="stretch")
+    return slot
+
+
+def parameter_sliders() -> None:
+    """The parameter sliders: the first few (or the guided step's), the rest under "More parameters"."""
+    resolved = _resolved(st.session_state[f"{P}scenario"], st.session_state[f"{P}assumptions"])
+    shown = _shown_parameters()
+    for name in shown:
+        _slider(name, resolved[name])
+    _hidden_changes(shown, resolved)
+    with st.expander("More parameters", expanded=st.session_state.get(f"{P}more_open", False)):
+        for name in (n for n in widgets.TEACHING_PARAMETERS if n not in shown):
+            _slider(name, resolved[name])
+        others = [p.name for p in model.PARAMETERS if p.name not in widgets.TEACHING_PARAMETERS]
+        st.multiselect("Add sliders for", others, key=f"{P}extra")
+        for name in st.session_state[f"{P}extra"]:
+            _slider(name, resolved[name])
 
 
 def _hidden_changes(shown: tuple[str, ...], resolved: Mapping[str, float]) -> None:
@@ -193,11 +199,12 @@ def timeline_editor() -> None:
         left, right = st.columns([6, 1])
         left.markdown(f"**{i + 1}.** {model.parse_intervention(text).describe()}  `{text}`")
         right.button("Remove", key=f"{P}remove.{i}.{text}", on_click=_remove, args=(i,))
-    with st.expander("Add a treatment or trigger", expanded=not ivs):
-        widgets.intervention_editor(f"{P}new")
-        st.button("Add to timeline", on_click=_add, icon=":material/add:")
-        if st.session_state.get(f"{P}add_error"):
-            st.error(st.session_state[f"{P}add_error"])
+    with widgets.lazy_expander("Add a treatment or trigger", f"{P}adding", expanded=not ivs) as opened:
+        if opened:
+            widgets.intervention_editor(f"{P}new")
+            st.button("Add to timeline", on_click=_add, icon=":material/add:")
+            if st.session_state.get(f"{P}add_error"):
+                st.error(st.session_state[f"{P}add_error"])
 
 
 def results(spec: url_state.RunSpec) -> None:
@@ -277,10 +284,21 @@ widgets.page_header(
     "Pick a toy patient and a belief about how MSC work, put treatments on the timeline, and watch what "
     "the model does. Every number here is illustrative.",
 )
+
+
+@st.fragment
+def live(slider_slot: Any) -> None:
+    """The parameter sliders (drawn in the sidebar's `slider_slot`) and everything they change: the results
+    and the URL. A slider move reruns only this part, not the page's other controls."""
+    with slider_slot:
+        parameter_sliders()
+    spec = current_spec()
+    st.session_state[f"{P}basis"] = (spec.scenario, spec.assumptions)
+    results(spec)
+    widgets.write_query(url_state.run_spec_query(spec))
+
+
 widgets.init_from_url(f"{P}scenario", _initial)
-sidebar()
-spec = current_spec()
-st.session_state[f"{P}basis"] = (spec.scenario, spec.assumptions)
+slot = sidebar()
 timeline_editor()
-results(spec)
-widgets.write_query(url_state.run_spec_query(spec))
+live(slot)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from plotly.basedatatypes import BaseFigure
 
 import model
 from app_pages.widgets import presentation_mode
@@ -31,6 +32,7 @@ __all__ = [
     "RUN_COLORS",
     "STATE_COLORS",
     "STATE_LABELS",
+    "AsGiven",
     "Figure",
     "activity_figure",
     "activity_summary",
@@ -101,14 +103,30 @@ def style_figure(fig: go.Figure | Figure, title: str, y_title: str = "", x_title
     return fig
 
 
+class AsGiven(BaseFigure):
+    """A figure dict that `st.plotly_chart` takes as it is: a `BaseFigure` whose `to_dict` is the dict itself.
+
+    Streamlit checks a plain dict property by property and copies a `go.Figure` whole (with Plotly's
+    default template added); this wrapper skips both, so a rerun sends only what the figure holds.
+    `tests/test_plots.py` runs Plotly's checks on every figure built here instead.
+    """
+
+    def __init__(self, fig: Figure) -> None:  # BaseFigure.__init__ (checks, template) skipped on purpose
+        object.__setattr__(self, "_given", fig)
+
+    def to_dict(self) -> Figure:
+        """The figure dict as given (not copied: build a new one for every rerun)."""
+        return self._given
+
+
 def show_plot(fig: go.Figure | Figure, summary: str, key: str | None = None) -> None:
     """Draw a figure full width with its one-sentence text summary underneath (accessibility).
 
-    A figure dict is wrapped without Plotly's property checks, which otherwise cost a third of a
-    rerun under a class's load; `tests/test_plots.py` runs those checks on every figure built here.
+    A figure dict goes to Streamlit as it is (`AsGiven`), without Plotly's property checks, copies
+    and template, which otherwise cost a third of a rerun under a class's load.
     """
     if not isinstance(fig, go.Figure):
-        fig = go.Figure(fig, _validate=False)
+        fig = AsGiven(fig)
     st.plotly_chart(fig, theme=None, key=key, config={"displaylogo": False})
     st.markdown(f"*In words:* {summary}")
 

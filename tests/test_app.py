@@ -154,6 +154,9 @@ def test_explore_unmoved_sliders_follow_the_assumption_set(app_page) -> None:
 
 def test_explore_adds_an_intervention_and_rejects_an_impossible_one(app_page) -> None:
     at = app_page("explore")
+    assert "explore.new_kind" not in [s.key for s in at.selectbox], "the editor is built only when opened"
+    at.session_state["explore.adding"] = True
+    at.run()
     at.selectbox(key="explore.new_kind").set_value("hsct").run()
     at.button[[b.label for b in at.button].index("Add to timeline")].click().run()
     assert at.session_state["explore.ivs"][-1].startswith("hsct:day=30")
@@ -167,6 +170,8 @@ def test_explore_adds_an_intervention_and_rejects_an_impossible_one(app_page) ->
 
 def test_explore_editor_offers_every_intervention_kind_with_fields_from_the_metadata(app_page) -> None:
     at = app_page("explore")
+    at.session_state["explore.adding"] = True
+    at.run()
     assert at.selectbox(key="explore.new_kind").options == [cls.label for cls in model.INTERVENTION_TYPES.values()]
     at.selectbox(key="explore.new_kind").set_value("cart").run()
     target = at.selectbox(key="explore.new.cart.target")

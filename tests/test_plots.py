@@ -66,3 +66,14 @@ def test_style_figure_gives_a_graph_objects_figure_the_same_look() -> None:
     assert fig.layout.plot_bgcolor == "white"
     assert fig.layout.yaxis.title.text == "a.u."
     assert list(fig.layout.colorway) == list(plots.RUN_COLORS)
+
+
+def test_a_figure_dict_reaches_streamlit_as_it_is_without_a_copy_or_template(figures: dict[str, plots.Figure]) -> None:
+    import plotly.io
+    import plotly.tools
+
+    for fig in figures.values():
+        # what st.plotly_chart does with the figure it is given
+        handed = plotly.tools.return_figure_from_figure_or_data(plots.AsGiven(fig), validate_figure=True)
+        assert handed is fig and "template" not in handed["layout"]
+        assert plotly.io.to_json(handed, validate=False)
