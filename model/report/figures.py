@@ -56,14 +56,37 @@ def _new_figure(title: str, rows: int = 1, cols: int = 1, height: float = 4.2) -
     return fig, axes
 
 
-def _activity_axes(ax: Axes, days: float) -> None:
-    """Label an axis of the toy activity index and draw the remission and flare thresholds."""
-    ax.axhline(REMISSION_THRESHOLD, color="tab:green", lw=0.8, ls=":", label="remission threshold")
-    ax.axhline(FLARE_THRESHOLD, color="tab:red", lw=0.8, ls=":", label="flare threshold")
+def _day_axis(ax: Axes, days: float, *, treated: float | None = None) -> None:
+    """Days 0 to `days` on the x axis, a light grid, and a thin grey line on day `treated` when given."""
     ax.set_xlim(0, days)
     ax.set_xlabel("day")
-    ax.set_ylabel("toy activity index (TLAI)")
     ax.grid(alpha=0.3)
+    if treated is not None:
+        ax.axvline(treated, color="0.5", lw=0.7)
+
+
+def _activity_axes(ax: Axes, days: float, *, treated: float | None = None) -> None:
+    """Label an axis of the toy activity index and draw the remission and flare thresholds (see `_day_axis`)."""
+    ax.axhline(REMISSION_THRESHOLD, color="tab:green", lw=0.8, ls=":", label="remission threshold")
+    ax.axhline(FLARE_THRESHOLD, color="tab:red", lw=0.8, ls=":", label="flare threshold")
+    ax.set_ylabel("toy activity index (TLAI)")
+    _day_axis(ax, days, treated=treated)
+
+
+def _activity_over_panel(top: Axes, bottom: Axes, days: float, treated: float) -> None:
+    """Two panels over time, treatment on day `treated`: the activity index on top, states below."""
+    _activity_axes(top, days, treated=treated)
+    top.set_xlabel("")
+    top.legend(fontsize=7)
+    _day_axis(bottom, days, treated=treated)
+
+
+def _labels(ax: Axes, xlabel: str, ylabel: str, legend: str = "best") -> None:
+    """Axis labels, a light grid and a small legend at `legend`."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc=legend)
 
 
 def _shade(ax: Axes, start: float, stop: float, label: str) -> None:
@@ -115,10 +138,7 @@ def hysteresis() -> Figure:
         k = scenario.overrides["antigen_clearance"]
         ax.axvline(k, color="0.4", lw=0.7, ls="--")
         ax.annotate(name, (k, 1.25), rotation=90, fontsize=7, ha="right", va="top")
-    ax.set_xlabel("antigen_clearance (1/day)")
-    ax.set_ylabel("steady toy activity index (TLAI)")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="center right")
+    _labels(ax, "antigen_clearance (1/day)", "steady toy activity index (TLAI)", "center right")
     return fig
 
 
@@ -131,8 +151,7 @@ def msc_assumptions() -> Figure:
         _plot_activity(ax, res, name)
     untreated = simulate("active_sle", days=days)
     _plot_activity(ax, untreated, "untreated (baseline)", color="0.3", ls="--", lw=0.8)
-    ax.axvline(30, color="0.5", lw=0.7)
-    _activity_axes(ax, days)
+    _activity_axes(ax, days, treated=30)
     ax.legend(fontsize=7, loc="lower left")
     return fig
 
@@ -150,10 +169,9 @@ def msc_timescales() -> Figure:
     for ax, (name, label, color) in zip(axes, panels, strict=True):
         ax.plot(res.t, res[name], color=color)
         ax.set_ylabel(label, fontsize=8)
-        ax.axvline(30, color="0.5", lw=0.7)
-        ax.set_xlim(0, days)
-        ax.grid(alpha=0.3)
-    axes[-1].set_xlabel("day")
+        _day_axis(ax, days, treated=30)
+    for ax in axes[:-1]:
+        ax.set_xlabel("")
     return fig
 
 
@@ -173,16 +191,9 @@ def hsct_relapse() -> Figure:
         if not params:
             for name, state in (("E", "effector T cells"), ("B", "autoreactive B cells"), ("Pl", "long-lived PC")):
                 bottom.plot(res.t, res[name], label=f"{state} (default toy person)")
-    _activity_axes(top, days)
-    top.set_xlabel("")
-    top.legend(fontsize=7)
-    bottom.set_xlim(0, days)
-    bottom.set_xlabel("day")
+    _activity_over_panel(top, bottom, days, treated=30)
     bottom.set_ylabel("a.u.")
-    bottom.grid(alpha=0.3)
     bottom.legend(fontsize=7)
-    for ax in (top, bottom):
-        ax.axvline(30, color="0.5", lw=0.7)
     return fig
 
 
@@ -203,18 +214,11 @@ def car_t() -> Figure:
         _plot_activity(top, res, label, color=color)
         bottom.plot(res.t, res["B"] / healthy_b, color=color, label=f"B cells, {label}")
         bottom.plot(res.t, res["Pl"] / res["Pl"][before], color=color, ls="--", label=f"long-lived PC, {label}")
-    _activity_axes(top, days)
-    top.set_xlabel("")
-    top.legend(fontsize=7)
-    bottom.set_xlim(0, days)
-    bottom.set_xlabel("day")
+    _activity_over_panel(top, bottom, days, treated=30)
     bottom.set_yscale("log")
     bottom.set_ylim(1e-3, 1e3)
     bottom.set_ylabel("B cells: x healthy level\nplasma cells: x day before")
-    bottom.grid(alpha=0.3)
     bottom.legend(fontsize=6, ncol=2, loc="lower left")
-    for ax in (top, bottom):
-        ax.axvline(30, color="0.5", lw=0.7)
     return fig
 
 
@@ -232,11 +236,8 @@ def bcell_depletion() -> Figure:
     )
     for name, label in series:
         ax.plot(res.t, res[name] / res[name][before], label=label)
-    ax.axvline(30, color="0.5", lw=0.7)
-    ax.set_xlim(0, days)
-    ax.set_xlabel("day")
+    _day_axis(ax, days, treated=30)
     ax.set_ylabel("relative to the day before treatment")
-    ax.grid(alpha=0.3)
     ax.legend(fontsize=7)
     return fig
 
@@ -273,10 +274,7 @@ def durable_threshold() -> Figure:
     ax.plot(loops, treated, "o-", ms=3, color="tab:green", label="one MSC infusion on day 30")
     ax.plot(loops, untreated, "o-", ms=3, color="0.4", label="untreated")
     ax.axhline(REMISSION_THRESHOLD, color="tab:green", lw=0.8, ls=":", label="remission threshold")
-    ax.set_xlabel("treg_loop (1/day), other settings of durable_treg")
-    ax.set_ylabel(f"toy activity index on day {days}")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    _labels(ax, "treg_loop (1/day), other settings of durable_treg", f"toy activity index on day {days}")
     return fig
 
 
