@@ -56,7 +56,13 @@ STATE_LABELS: dict[str, str] = {s.name: s.label for s in model.STATE_INFO}
 #: Text colour, and the white look of Plotly's "plotly_white" template written out: the few layout
 #: properties the figures use, instead of the whole template (which costs more than the figure).
 INK = "#2a3f5f"
-AXIS: dict[str, Any] = {"gridcolor": "#EBF0F8", "linecolor": "#EBF0F8", "zerolinecolor": "#EBF0F8", "automargin": True}
+AXIS: dict[str, Any] = {
+    "gridcolor": "#EBF0F8",
+    "linecolor": "#EBF0F8",
+    "zerolinecolor": "#EBF0F8",
+    "zerolinewidth": 2,
+    "automargin": True,
+}
 LOOK: dict[str, Any] = {
     "paper_bgcolor": "white",
     "plot_bgcolor": "white",
@@ -85,7 +91,7 @@ def style_figure(fig: go.Figure | Figure, title: str, y_title: str = "", x_title
     size = font_size()
     layout = {
         **LOOK,
-        "title": {"text": title, "font": {"size": size + 3}},
+        "title": {"text": title, "font": {"size": size + 3}, "x": 0.05},
         "font": {"size": size, "color": INK},
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0},
         "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
@@ -99,7 +105,7 @@ def style_figure(fig: go.Figure | Figure, title: str, y_title: str = "", x_title
         return fig
     fig["layout"].update(layout)
     for axis, text in (("xaxis", x_title), ("yaxis", y_title)):
-        fig["layout"][axis] = {**AXIS, **fig["layout"].get(axis, {}), "title": {"text": text}}
+        fig["layout"][axis] = {**AXIS, **fig["layout"].get(axis, {}), "title": {"text": text, "standoff": 15}}
     return fig
 
 
