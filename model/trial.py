@@ -7,42 +7,7 @@
 Illustrative teaching model, not predictive, not medical advice.
 """
 
-from .analysis.trial import (
-    ALPHA,
-    CONFIDENCE,
-    ENDPOINTS,
-    KINDS,
-    MSC_ON_STANDARD_CARE,
-    PRESETS,
-    STANDARD_CARE,
-    PotentialOutcomes,
-    TrialDesign,
-    TrialResult,
-    potential_outcomes,
-    power,
-    preset,
-    replicate,
-    run,
-    study_like,
-    summarise,
-)
+from .analysis import trial as _analysis_trial
+from .analysis.trial import *  # noqa: F403
 
-__all__ = [
-    "ALPHA",
-    "CONFIDENCE",
-    "ENDPOINTS",
-    "KINDS",
-    "MSC_ON_STANDARD_CARE",
-    "PRESETS",
-    "STANDARD_CARE",
-    "PotentialOutcomes",
-    "TrialDesign",
-    "TrialResult",
-    "potential_outcomes",
-    "power",
-    "preset",
-    "replicate",
-    "run",
-    "study_like",
-    "summarise",
-]
+__all__ = _analysis_trial.__all__

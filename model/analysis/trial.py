@@ -68,6 +68,7 @@ __all__ = [
     "MSC_ON_STANDARD_CARE",
     "PRESETS",
     "STANDARD_CARE",
+    "TRIAL_SPREAD",
     "PotentialOutcomes",
     "TrialDesign",
     "TrialResult",
