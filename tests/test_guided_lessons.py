@@ -334,3 +334,17 @@ def test_a_step_shows_only_the_sliders_its_task_needs_and_keeps_the_rest_under_m
     more = next(e for e in at.sidebar.expander if e.label == "More parameters")
     assert "explore.p.treg_loop" in [s.key for s in more.slider]
     assert "explore.p.antigen_clearance" not in [s.key for s in more.slider]
+
+
+def test_a_step_that_points_to_why_did_it_move_says_to_open_the_panel() -> None:
+    """The panel is collapsed and computed only when opened (tests/test_app.py), so a step must say to open it."""
+    pointing = [
+        (number, step.key)
+        for number, lesson in lessons.LESSONS.items()
+        for step in lesson.steps
+        if "Why did it move?" in step.look
+    ]
+    assert pointing, "lesson 1 step 1 reads the mechanism terms"
+    for number, key in pointing:
+        step = next(s for s in lessons.LESSONS[number].steps if s.key == key)
+        assert "open 'Why did it move?'" in step.look, (number, key)
