@@ -27,7 +27,7 @@ def run_benchmark(script: str, tmp_path: Path, *args: str) -> dict:
 
 
 def test_app_rerun_moves_a_control_on_every_page_and_compares_with_the_minimal_page(tmp_path: Path) -> None:
-    result = run_benchmark("app_rerun.py", tmp_path, "--moves", "1", "--warmup", "0")
+    result = run_benchmark("app_rerun.py", tmp_path, "--moves", "1", "--warmup", "0", "--other-moves", "1")
     pages = result["pages"]
     assert {"explore", "compare", "tipping_points", "how_sure", "model_evidence", "classroom"} <= set(pages)
     for page, row in pages.items():
@@ -35,6 +35,9 @@ def test_app_rerun_moves_a_control_on_every_page_and_compares_with_the_minimal_p
         assert row["errors"] == [], f"{page} showed an exception after a move: {row['errors']}"
         assert row["ms"] >= 0 and row["wall_ms"] > 0 and row["switch_s"] > 0
         assert "ratio" in row
+    for page in ("tipping_points", "compare"):
+        other = pages[page]["other"]
+        assert other["widget"] and other["ms"] >= 0 and other["wall_ms"] > 0 and "ratio" in other
     assert result["minimal_ms"] >= 0
     assert result["first_load_s"] > 0 and result["warm_load_s"] > 0
     assert not result["first_load_errors"]
