@@ -154,3 +154,19 @@ def test_the_scipy_floor_covers_the_rng_argument_of_the_quasi_random_engines():
         if m
     }
     assert floors["scipy"] >= (1, 15)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        "model.lessons.LessonError",
+        "model.lessons.glossary.GlossaryError",
+        "model.evidence.RegistryError",
+        "model.classroom.ClassroomError",
+    ],
+)
+def test_every_error_a_user_can_act_on_is_a_model_error(error):
+    import importlib
+
+    module, _, name = error.rpartition(".")
+    assert issubclass(getattr(importlib.import_module(module), name), model.ModelError)

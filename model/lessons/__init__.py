@@ -22,6 +22,7 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
+from ..core.errors import ModelError
 from ..core.parameters import PARAMETERS
 
 __all__ = [
@@ -43,7 +44,7 @@ PARAMETER_NAMES = frozenset(p.name for p in PARAMETERS)
 RUBRIC_LEVELS: tuple[str, ...] = ("beginning", "developing", "secure")
 
 
-class LessonError(ValueError):
+class LessonError(ModelError, ValueError):
     """A lesson file is invalid; the message names the file, the step and the field."""
 
 

@@ -16,6 +16,8 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
+from ..core.errors import ModelError
+
 __all__ = ["GLOSSARY", "SECTIONS", "GlossaryError", "Term", "load_glossary", "lookup"]
 
 FOOTNOTE = re.compile(r"\[\^([\w-]+)\]")
@@ -23,7 +25,7 @@ FOOTNOTE = re.compile(r"\[\^([\w-]+)\]")
 NOT_IN_SHORT = re.compile(r"\[\^|<!--")
 
 
-class GlossaryError(ValueError):
+class GlossaryError(ModelError, ValueError):
     """The glossary file is invalid, or a name is not in it; the message names the term and the field."""
 
 
