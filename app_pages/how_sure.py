@@ -268,9 +268,10 @@ def _section_sensitivity(spec: url_state.RunSpec, n: int, spread: float, seed: i
     ranges = uncertainty.ranges_around(
         spec.scenario, assumptions=spec.assumptions, spread=spread, parameters=SENSITIVITY_PARAMETERS
     )
+    analysis = ("sensitivity", outcome, method, spec.scenario, spec.assumptions, spec.interventions, spec.days, seed)
     with widgets.user_errors():
         table = _memo(
-            ("sensitivity", outcome, method, spec.scenario, spec.assumptions, spec.interventions, spec.days, seed),
+            analysis,
             f"Running {method}",
             lambda bar: sensitivity.analyze(
                 outcome,
@@ -289,8 +290,12 @@ def _section_sensitivity(spec: url_state.RunSpec, n: int, spread: float, seed: i
         )
         key = "ST" if method == "sobol" else "mu_star"
         top = table.iloc[0]
+        figure = plots.kept_figure(
+            analysis,
+            lambda: plots.style_figure(sensitivity.indices_figure(table), f"What moves {outcome}?", "", "index"),
+        )
         plots.show_plot(
-            plots.style_figure(sensitivity.indices_figure(table), f"What moves {outcome}?", "", "index"),
+            figure,
             f"Of the {len(table)} parameters varied, {top['name'].replace('_', ' ')} moves "
             f"{outcome.replace('_', ' ')} most ({key} = {top[key]:.3g}); {table.attrs['runs']} runs.",
             key=f"{P}fig.sens",

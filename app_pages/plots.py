@@ -8,7 +8,7 @@ the app holds no model maths.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import numpy as np
@@ -18,7 +18,7 @@ import streamlit as st
 from plotly.basedatatypes import BaseFigure
 
 import model
-from app_pages.widgets import presentation_mode
+from app_pages.widgets import presentation_mode, shared_results
 from model.core.disclaimer import tagged
 from model.report.palette import OKABE_ITO, RUN_COLORS, STATE_COLORS
 
@@ -42,6 +42,7 @@ __all__ = [
     "figure",
     "fmt_amount",
     "font_size",
+    "kept_figure",
     "remission_map_figure",
     "show_plot",
     "states_figure",
@@ -135,6 +136,20 @@ def show_plot(fig: go.Figure | Figure, summary: str, key: str | None = None) -> 
         fig = AsGiven(fig)
     st.plotly_chart(fig, theme=None, key=key, config={"displaylogo": False})
     st.markdown(f"*In words:* {summary}")
+
+
+def kept_figure(key: Hashable, build: Callable[[], go.Figure | Figure]) -> Figure:
+    """The figure `build()` makes, kept once per `key` (and font size) for the whole server in its JSON form.
+
+    For figures of results that are themselves kept (ensembles, sensitivity analyses): a rerun then only
+    sends the figure. The figure is shared by every session: `show_plot` it, never change it.
+    """
+
+    def make() -> Figure:
+        fig = build()
+        return fig.to_dict() if isinstance(fig, go.Figure) else fig
+
+    return shared_results("figures", 128).get((key, font_size()), make)
 
 
 def add_intervention_marks(fig: Figure, res: model.Result) -> None:
