@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import model
-from app_pages import url_state, widgets
+from app_pages import plots, url_state, widgets
 from model import evidence
 from model.core import latex
 from model.report import runcard
@@ -213,7 +213,7 @@ def page() -> None:
         ],
         hide_index=True,
     )
-    st.plotly_chart(forest_figure(), key=f"{P}forest")
+    st.plotly_chart(plots.AsGiven(plots.kept_figure("evidence.forest", forest_figure)), key=f"{P}forest")
     st.markdown(forest_summary())
     st.caption(
         "Outcome definitions differ between trials; intervals from counts are Newcombe intervals computed here, "
