@@ -165,10 +165,16 @@ def _simulate(
     )
 
 
+#: Runs kept for `run_spec` (a few tens of kB each for a year).
+RUNS = 512
+
+
 def run_spec(spec: RunSpec) -> model.Result | None:
-    """Run `spec` (cached); a user error is shown with `st.error` and gives None."""
+    """Run `spec`, kept once for the whole server (shared, not copied: a slider moved back to a seen value,
+    or another student's same view, is instant); a user error is shown with `st.error` and gives None."""
+    args = spec.args()
     with user_errors():
-        return run_cached(*spec.args())
+        return shared_results("runs", RUNS).get(args, lambda: _simulate(*args))
     return None
 
 
