@@ -102,8 +102,8 @@ def _slider(name: str, default: float) -> None:
 
 
 def sidebar() -> Any:
-    """Scenario, assumptions, run length, knock-outs, reset; returns the sidebar's place for the parameter
-    sliders, which `live` draws (a slider move reruns only that fragment)."""
+    """Scenario, assumptions, run length, the sliders under "More parameters", knock-outs, reset; returns the
+    sidebar's place for the sliders shown first, which `live` draws (moving one reruns only that fragment)."""
     sb = st.sidebar
     sb.header("Set up the toy patient")
     sb.selectbox(
@@ -131,6 +131,17 @@ def sidebar() -> Any:
     sb.subheader("Parameters", help=widgets.glossary_help("Parameter"))
     sb.caption("Defaults are the values for the chosen scenario and assumptions.")
     slot = sb.container()
+    resolved = _resolved(st.session_state[f"{P}scenario"], st.session_state[f"{P}assumptions"])
+    shown = _shown_parameters()
+    with sb:
+        _hidden_changes(shown, resolved)
+        with st.expander("More parameters", expanded=st.session_state.get(f"{P}more_open", False)):
+            for name in (n for n in widgets.TEACHING_PARAMETERS if n not in shown):
+                _slider(name, resolved[name])
+            others = [p.name for p in model.PARAMETERS if p.name not in widgets.TEACHING_PARAMETERS]
+            st.multiselect("Add sliders for", others, key=f"{P}extra")
+            for name in st.session_state[f"{P}extra"]:
+                _slider(name, resolved[name])
     sb.multiselect(
         "Knock out mechanisms ('what if MSC did not induce Tregs?')",
         list(url_state.MECHANISM_TEXT),
@@ -146,19 +157,10 @@ def sidebar() -> Any:
 
 
 def parameter_sliders() -> None:
-    """The parameter sliders: the first few (or the guided step's), the rest under "More parameters"."""
+    """The sliders shown first: the first few parameters, or the guided step's."""
     resolved = _resolved(st.session_state[f"{P}scenario"], st.session_state[f"{P}assumptions"])
-    shown = _shown_parameters()
-    for name in shown:
+    for name in _shown_parameters():
         _slider(name, resolved[name])
-    _hidden_changes(shown, resolved)
-    with st.expander("More parameters", expanded=st.session_state.get(f"{P}more_open", False)):
-        for name in (n for n in widgets.TEACHING_PARAMETERS if n not in shown):
-            _slider(name, resolved[name])
-        others = [p.name for p in model.PARAMETERS if p.name not in widgets.TEACHING_PARAMETERS]
-        st.multiselect("Add sliders for", others, key=f"{P}extra")
-        for name in st.session_state[f"{P}extra"]:
-            _slider(name, resolved[name])
 
 
 def _hidden_changes(shown: tuple[str, ...], resolved: Mapping[str, float]) -> None:
@@ -288,8 +290,9 @@ widgets.page_header(
 
 @st.fragment
 def live(slider_slot: Any) -> None:
-    """The parameter sliders (drawn in the sidebar's `slider_slot`) and everything they change: the results
-    and the URL. A slider move reruns only this part, not the page's other controls."""
+    """The sliders shown first (drawn in the sidebar's `slider_slot`) and everything they change: the results
+    and the URL. Moving one of them reruns only this part, not the page's other controls; the sliders under
+    "More parameters" belong to the whole page, and this part reads their values."""
     with slider_slot:
         parameter_sliders()
     spec = current_spec()
