@@ -353,8 +353,8 @@ def page() -> None:
     _section_assumptions(spec, n, spread, seed)
     st.divider()
     st.markdown(
-        "**For modellers.** The next section ranks the uncertain numbers by how much each moves the outcome (Morris screening and "
-        "Sobol indices, both explained in the glossary of the docs). The lessons do not need it."
+        "**For modellers.** The next section ranks the uncertain numbers by how much each moves the outcome "
+        "(Morris screening and Sobol indices, both explained in the glossary of the docs). The lessons do not need it."
     )
     _section_sensitivity(spec, n, spread, seed)
 

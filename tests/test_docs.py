@@ -257,6 +257,7 @@ def test_docs_have_python_snippets_to_check() -> None:
 
 # --- evidence -------------------------------------------------------------------------------------
 
+
 def _evidence_page() -> str:
     """The Evidence page as MkDocs sees it: references come from the study registry via the evidence hook."""
     spec = importlib.util.spec_from_file_location("evidence_hook", DOCS / "_hooks" / "evidence.py")
